@@ -1,0 +1,153 @@
+/**
+ * The compute kernels every layer is built from. Two implementations: `reference` (plain TypeScript, the
+ * definition of each kernel's meaning) and `native` (C++ on OpenBLAS, multi-threaded), which tests check against
+ * the reference.
+ *
+ * Conventions, for every kernel:
+ * - Tensors are row-major float32 and contiguous; arguments are views (e.g. `subarray`s of an arena), and kernels
+ *   never allocate their outputs. Sizes are passed explicitly; an array may be longer than what a kernel touches.
+ * - Outputs named `out`, `dx`, `losses` are overwritten. Parameter gradients (`dgamma`, `dbeta`, `dbias`,
+ *   `dtable`) are accumulated (+=), so one zeroing per step serves every path that feeds a parameter.
+ * - An output may alias its input only where the kernel says so.
+ */
+export interface Kernels {
+  readonly backend: 'native' | 'reference';
+
+  /** Threads the kernels may use (OpenBLAS and the elementwise kernels); the reference backend always uses 1. */
+  threads(): number;
+
+  /** Sets the thread count; 0 means all cores. */
+  setThreads(n: number): void;
+
+  /**
+   * C = alpha · op(A) · op(B) + beta · C (+ bias on every row, when given). op(A) is [m, k], op(B) is [k, n], C is
+   * [m, n]. A is stored [m, k], or [k, m] when transA; B is stored [k, n], or [n, k] when transB.
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array, bias?: Float32Array,
+  ): void;
+
+  /** `batch` independent gemms (no bias): matrix i of A starts at i·strideA, of B at i·strideB, of C at i·strideC. */
+  gemmBatched(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, strideA: number, b: Float32Array, strideB: number,
+    beta: number, c: Float32Array, strideC: number, batch: number,
+  ): void;
+
+  /** dbias[j] += Σ_i dy[i, j] over rows i < rows. */
+  biasGrad(dy: Float32Array, rows: number, cols: number, dbias: Float32Array): void;
+
+  /** out = a + b over n elements; out may alias a or b. */
+  add(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;
+
+  /**
+   * Layer normalisation over the last axis: out = (x − mean) · rstd · gamma + beta with the biased variance,
+   * rstd = 1 / sqrt(var + eps). Saves mean and rstd (one per row) for the backward pass.
+   */
+  layerNormForward(
+    x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array,
+    mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number,
+  ): void;
+
+  /** Gradient of layerNormForward: dx overwritten; dgamma and dbeta accumulated. dx may alias dy. */
+  layerNormBackward(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number,
+  ): void;
+
+  /** Exact GELU: out = x · ½ · (1 + erf(x / √2)). out may alias x. */
+  geluForward(x: Float32Array, out: Float32Array, n: number): void;
+
+  /** dx = dy · GELU'(x), x being the forward input. dx may alias dy. */
+  geluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array, n: number): void;
+
+  /** out = tanh(x). out may alias x. */
+  tanhForward(x: Float32Array, out: Float32Array, n: number): void;
+
+  /** dx = dy · (1 − y²), y being the forward output. dx may alias dy. */
+  tanhBackward(dy: Float32Array, y: Float32Array, dx: Float32Array, n: number): void;
+
+  /**
+   * Attention softmax. scores and out are [batch, heads, rows, cols]; mask is [batch, cols] (1 = attend, 0 = pad).
+   * out[b,h,i,j] = softmax_j(scale · scores[b,h,i,j] + (1 − mask[b,j]) · −10000). out may alias scores.
+   */
+  softmaxForward(
+    scores: Float32Array, mask: Float32Array, out: Float32Array,
+    batch: number, heads: number, rows: number, cols: number, scale: number,
+  ): void;
+
+  /** Gradient of softmaxForward w.r.t. its scores: dx = scale · y · (dy − Σ_j dy·y), per row of length cols. dx may alias dy. */
+  softmaxBackward(dy: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number, scale: number): void;
+
+  /** out[i, :] = table[ids[i], :] for i < n; rows are `dim` wide. */
+  embeddingForward(table: Float32Array, ids: Int32Array, out: Float32Array, n: number, dim: number): void;
+
+  /** dtable[ids[i], :] += dout[i, :] for i < n. */
+  embeddingBackward(dout: Float32Array, ids: Int32Array, dtable: Float32Array, n: number, dim: number): void;
+
+  /**
+   * Inverted dropout with a counter-based RNG, so that both backends draw the same mask: element i is kept when
+   * dropoutBits(seed, i) ≥ dropoutThreshold(p) (see below); out = kept ? x / (1 − p) : 0; mask[i] = kept ? 1 : 0.
+   * out may alias x.
+   */
+  dropoutForward(x: Float32Array, out: Float32Array, mask: Uint8Array, n: number, p: number, seed: number): void;
+
+  /** dx = mask ? dy / (1 − p) : 0. dx may alias dy. */
+  dropoutBackward(dy: Float32Array, mask: Uint8Array, dx: Float32Array, n: number, p: number): void;
+
+  /** [batch, seq, heads·headDim] → [batch, heads, seq, headDim]. */
+  splitHeads(x: Float32Array, out: Float32Array, batch: number, seq: number, heads: number, headDim: number): void;
+
+  /** [batch, heads, seq, headDim] → [batch, seq, heads·headDim] (the inverse of splitHeads). */
+  mergeHeads(x: Float32Array, out: Float32Array, batch: number, seq: number, heads: number, headDim: number): void;
+
+  /**
+   * Soft-target cross-entropy per row: losses[i] = −w_i · Σ_j t[i,j] · log_softmax(z[i])_j, and its gradient
+   * dlogits[i,j] = w_i · (softmax(z[i])_j · Σ_j t[i,j] − t[i,j]). Rows with w_i = 0 get zero loss and gradient.
+   */
+  softCrossEntropy(
+    logits: Float32Array, targets: Float32Array, weights: Float32Array, rows: number, cols: number,
+    losses: Float32Array, dlogits: Float32Array,
+  ): void;
+
+  /** losses[i] = w_i · (p_i − t_i)², dpred[i] = 2 · w_i · (p_i − t_i). */
+  squaredError(
+    pred: Float32Array, targets: Float32Array, weights: Float32Array, n: number,
+    losses: Float32Array, dpred: Float32Array,
+  ): void;
+
+  /** Σ x_i² over n elements, accumulated in float64. */
+  sumSquares(x: Float32Array, n: number): number;
+
+  /**
+   * One fused AdamWeightDecay pass (BERT's: no bias correction) over an arena. `segments` holds, per named tensor,
+   * four numbers: offset, length, learning rate, weight-decay rate. For every element of every segment:
+   *   g = gradScale · grad;  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;
+   *   param −= lr · (m / (√v + eps) + wd · param).
+   */
+  adamWeightDecay(
+    param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, segments: Float64Array,
+    beta1: number, beta2: number, eps: number, gradScale: number,
+  ): void;
+}
+
+/** 32-bit integer mixer (the "lowbias32" hash): a bijection on [0, 2³²) with good avalanche. */
+export function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** The random 32 bits dropout draws for element i under a seed: mix32(mix32(seed) + i · 0x9E3779B9 mod 2³²). */
+export function dropoutBits(seed: number, i: number): number {
+  return mix32((mix32(seed >>> 0) + Math.imul(i, 0x9e3779b9)) >>> 0);
+}
+
+/** Elements whose bits are ≥ this are kept: floor(p · 2³²), so P(keep) = 1 − p. */
+export function dropoutThreshold(p: number): number {
+  return Math.min(Math.floor(p * 4294967296), 4294967295);
+}

@@ -1,0 +1,300 @@
+import { dropoutBits, dropoutThreshold, type Kernels } from './kernels.js';
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * erf(x) to double precision: W. J. Cody's rational Chebyshev approximations (the ones behind most C libraries'
+ * erf), in three ranges.
+ */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  let r: number;
+  if (ax < 0.5) {
+    const t = ax * ax;
+    const num = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
+    const den = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
+    r = ax * num / den;
+  } else if (ax < 4) {
+    const num = (((((((5.64188496988670089e-1 * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax + 298.635138197400131) * ax
+      + 881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725);
+    const den = (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax
+      + 3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
+    r = 1 - Math.exp(-ax * ax) * num / den;
+  } else {
+    const z = 1 / (ax * ax);
+    const num = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z + 1.25781726111229246e-1) * z
+      + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
+    const den = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z + 6.05183413124413191e-2) * z
+      + 2.33520497626869185e-3;
+    r = 1 - Math.exp(-ax * ax) / ax * (0.564189583547756287 - z * num / den);
+  }
+  return x < 0 ? -r : r;
+}
+
+/** gemm on row-major storage; loops ordered so the innermost one walks contiguous memory of B and C. */
+function gemmInto(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number, beta: number, c: Float32Array, cOff: number,
+  bias: Float32Array | undefined,
+): void {
+  const row = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    row.fill(0);
+    for (let p = 0; p < k; p++) {
+      const av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
+      if (av === 0) continue;
+      if (transB) {
+        for (let j = 0; j < n; j++) row[j] += av * b[bOff + j * k + p];
+      } else {
+        const base = bOff + p * n;
+        for (let j = 0; j < n; j++) row[j] += av * b[base + j];
+      }
+    }
+    const cBase = cOff + i * n;
+    for (let j = 0; j < n; j++) {
+      const prev = beta === 0 ? 0 : beta * c[cBase + j];
+      c[cBase + j] = alpha * row[j] + prev + (bias ? bias[j] : 0);
+    }
+  }
+}
+
+/** The reference kernels: straightforward TypeScript, float64 accumulation; the definition the native ones must match. */
+export const referenceKernels: Kernels = {
+  backend: 'reference',
+
+  threads() {
+    return 1;
+  },
+
+  setThreads() {},
+
+  gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias) {
+    gemmInto(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, bias);
+  },
+
+  gemmBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch) {
+    for (let i = 0; i < batch; i++) {
+      gemmInto(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC, undefined);
+    }
+  },
+
+  biasGrad(dy, rows, cols, dbias) {
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += dy[i * cols + j];
+      dbias[j] += s;
+    }
+  },
+
+  add(a, b, out, n) {
+    for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+  },
+
+  layerNormForward(x, gamma, beta, out, mean, rstd, rows, cols, eps) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += x[o + j];
+      const mu = s / cols;
+      let v = 0;
+      for (let j = 0; j < cols; j++) {
+        const d = x[o + j] - mu;
+        v += d * d;
+      }
+      const rs = 1 / Math.sqrt(v / cols + eps);
+      mean[r] = mu;
+      rstd[r] = rs;
+      for (let j = 0; j < cols; j++) out[o + j] = (x[o + j] - mu) * rs * gamma[j] + beta[j];
+    }
+  },
+
+  layerNormBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const mu = mean[r];
+      const rs = rstd[r];
+      // dxhat = dy·gamma; dx = rstd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat))
+      let sumD = 0;
+      let sumDX = 0;
+      for (let j = 0; j < cols; j++) {
+        const xhat = (x[o + j] - mu) * rs;
+        const g = dy[o + j];
+        const d = g * gamma[j];
+        sumD += d;
+        sumDX += d * xhat;
+        dgamma[j] += g * xhat;
+        dbeta[j] += g;
+      }
+      const meanD = sumD / cols;
+      const meanDX = sumDX / cols;
+      for (let j = 0; j < cols; j++) {
+        const xhat = (x[o + j] - mu) * rs;
+        dx[o + j] = rs * (dy[o + j] * gamma[j] - meanD - xhat * meanDX);
+      }
+    }
+  },
+
+  geluForward(x, out, n) {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      out[i] = 0.5 * v * (1 + erf(v * SQRT1_2));
+    }
+  },
+
+  geluBackward(dy, x, dx, n) {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const cdf = 0.5 * (1 + erf(v * SQRT1_2));
+      const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+      dx[i] = dy[i] * (cdf + v * pdf);
+    }
+  },
+
+  tanhForward(x, out, n) {
+    for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+  },
+
+  tanhBackward(dy, y, dx, n) {
+    for (let i = 0; i < n; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+  },
+
+  softmaxForward(scores, mask, out, batch, heads, rows, cols, scale) {
+    const row = new Float64Array(cols);
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < heads; h++) {
+        for (let i = 0; i < rows; i++) {
+          const o = ((b * heads + h) * rows + i) * cols;
+          let max = -Infinity;
+          for (let j = 0; j < cols; j++) {
+            const s = scale * scores[o + j] + (1 - mask[b * cols + j]) * -10000;
+            row[j] = s;
+            if (s > max) max = s;
+          }
+          let sum = 0;
+          for (let j = 0; j < cols; j++) {
+            row[j] = Math.exp(row[j] - max);
+            sum += row[j];
+          }
+          for (let j = 0; j < cols; j++) out[o + j] = row[j] / sum;
+        }
+      }
+    }
+  },
+
+  softmaxBackward(dy, y, dx, rows, cols, scale) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += dy[o + j] * y[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = scale * y[o + j] * (dy[o + j] - dot);
+    }
+  },
+
+  embeddingForward(table, ids, out, n, dim) {
+    for (let i = 0; i < n; i++) out.set(table.subarray(ids[i] * dim, ids[i] * dim + dim), i * dim);
+  },
+
+  embeddingBackward(dout, ids, dtable, n, dim) {
+    for (let i = 0; i < n; i++) {
+      const t = ids[i] * dim;
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) dtable[t + j] += dout[o + j];
+    }
+  },
+
+  dropoutForward(x, out, mask, n, p, seed) {
+    const threshold = dropoutThreshold(p);
+    const scale = 1 / (1 - p);
+    for (let i = 0; i < n; i++) {
+      const keep = dropoutBits(seed, i) >= threshold;
+      mask[i] = keep ? 1 : 0;
+      out[i] = keep ? x[i] * scale : 0;
+    }
+  },
+
+  dropoutBackward(dy, mask, dx, n, p) {
+    const scale = 1 / (1 - p);
+    for (let i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0;
+  },
+
+  splitHeads(x, out, batch, seq, heads, headDim) {
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0; s < seq; s++) {
+        for (let h = 0; h < heads; h++) {
+          const src = ((b * seq + s) * heads + h) * headDim;
+          const dst = ((b * heads + h) * seq + s) * headDim;
+          for (let d = 0; d < headDim; d++) out[dst + d] = x[src + d];
+        }
+      }
+    }
+  },
+
+  mergeHeads(x, out, batch, seq, heads, headDim) {
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0; s < seq; s++) {
+        for (let h = 0; h < heads; h++) {
+          const dst = ((b * seq + s) * heads + h) * headDim;
+          const src = ((b * heads + h) * seq + s) * headDim;
+          for (let d = 0; d < headDim; d++) out[dst + d] = x[src + d];
+        }
+      }
+    }
+  },
+
+  softCrossEntropy(logits, targets, weights, rows, cols, losses, dlogits) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const w = weights[r];
+      if (w === 0) {
+        losses[r] = 0;
+        for (let j = 0; j < cols; j++) dlogits[o + j] = 0;
+        continue;
+      }
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) if (logits[o + j] > max) max = logits[o + j];
+      let sumExp = 0;
+      for (let j = 0; j < cols; j++) sumExp += Math.exp(logits[o + j] - max);
+      const logSum = Math.log(sumExp) + max;
+      let loss = 0;
+      let sumT = 0;
+      for (let j = 0; j < cols; j++) {
+        loss -= targets[o + j] * (logits[o + j] - logSum);
+        sumT += targets[o + j];
+      }
+      losses[r] = w * loss;
+      for (let j = 0; j < cols; j++) dlogits[o + j] = w * (Math.exp(logits[o + j] - logSum) * sumT - targets[o + j]);
+    }
+  },
+
+  squaredError(pred, targets, weights, n, losses, dpred) {
+    for (let i = 0; i < n; i++) {
+      const d = pred[i] - targets[i];
+      losses[i] = weights[i] * d * d;
+      dpred[i] = 2 * weights[i] * d;
+    }
+  },
+
+  sumSquares(x, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[i] * x[i];
+    return s;
+  },
+
+  adamWeightDecay(param, grad, m, v, segments, beta1, beta2, eps, gradScale) {
+    for (let s = 0; s < segments.length; s += 4) {
+      const off = segments[s];
+      const end = off + segments[s + 1];
+      const lr = segments[s + 2];
+      const wd = segments[s + 3];
+      for (let i = off; i < end; i++) {
+        const g = gradScale * grad[i];
+        const mi = beta1 * m[i] + (1 - beta1) * g;
+        const vi = beta2 * v[i] + (1 - beta2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        param[i] -= lr * (mi / (Math.sqrt(vi) + eps) + wd * param[i]);
+      }
+    }
+  },
+};
