@@ -1,0 +1,206 @@
+import type { Kernels } from '../engine/kernels.js';
+import type { Parameter, ParameterArena } from './arena.js';
+import type { BertConfig } from './bert-config.js';
+import { denseBackward, denseForward } from './dense.js';
+import { attentionOutputSite, attentionProbsSite, layerOutputSite, siteSeed } from './dropout-sites.js';
+import { layerPrefix } from './parameter-specs.js';
+
+/** The shape of one forward pass: `batch` sequences of `seq` tokens. */
+export interface Shape {
+  batch: number;
+  seq: number;
+}
+
+/** One post-LN BERT layer's parameters, looked up once. */
+export class LayerParameters {
+  readonly query: Parameter; readonly queryBias: Parameter;
+  readonly key: Parameter; readonly keyBias: Parameter;
+  readonly value: Parameter; readonly valueBias: Parameter;
+  readonly attnOut: Parameter; readonly attnOutBias: Parameter;
+  readonly attnGamma: Parameter; readonly attnBeta: Parameter;
+  readonly inter: Parameter; readonly interBias: Parameter;
+  readonly out: Parameter; readonly outBias: Parameter;
+  readonly outGamma: Parameter; readonly outBeta: Parameter;
+
+  constructor(arena: ParameterArena, index: number) {
+    const p = layerPrefix(index);
+    const get = (name: string): Parameter => arena.get(`${p}/${name}`);
+    this.query = get('attention/self/query/kernel'); this.queryBias = get('attention/self/query/bias');
+    this.key = get('attention/self/key/kernel'); this.keyBias = get('attention/self/key/bias');
+    this.value = get('attention/self/value/kernel'); this.valueBias = get('attention/self/value/bias');
+    this.attnOut = get('attention/output/dense/kernel'); this.attnOutBias = get('attention/output/dense/bias');
+    this.attnGamma = get('attention/output/LayerNorm/gamma'); this.attnBeta = get('attention/output/LayerNorm/beta');
+    this.inter = get('intermediate/dense/kernel'); this.interBias = get('intermediate/dense/bias');
+    this.out = get('output/dense/kernel'); this.outBias = get('output/dense/bias');
+    this.outGamma = get('output/LayerNorm/gamma'); this.outBeta = get('output/LayerNorm/beta');
+  }
+}
+
+/** What one layer keeps from its forward pass for the backward pass, sized for a maximum shape. */
+export class LayerActivations {
+  /** Per-head queries, keys, values: [batch, heads, seq, headDim]. */
+  readonly qh: Float32Array; readonly kh: Float32Array; readonly vh: Float32Array;
+  /** Attention probabilities after softmax, and after dropout (the same array when no dropout): [batch, heads, seq, seq]. */
+  readonly probs: Float32Array; readonly probsDropped: Float32Array; readonly probsMask: Uint8Array;
+  /** Attention context with heads merged: [rows, hidden]. */
+  readonly context: Float32Array;
+  readonly attnMask: Uint8Array;
+  /** Input of the first LayerNorm (residual sum) and its output, with the LN statistics. */
+  readonly attnResidual: Float32Array; readonly attnNormed: Float32Array;
+  readonly attnMean: Float32Array; readonly attnRstd: Float32Array;
+  /** Intermediate pre-activation and GELU output: [rows, intermediate]. */
+  readonly interPre: Float32Array; readonly interAct: Float32Array;
+  readonly outMask: Uint8Array;
+  readonly outResidual: Float32Array; readonly output: Float32Array;
+  readonly outMean: Float32Array; readonly outRstd: Float32Array;
+
+  constructor(c: BertConfig, max: Shape) {
+    const rows = max.batch * max.seq;
+    const H = c.hiddenSize;
+    const scores = max.batch * c.numAttentionHeads * max.seq * max.seq;
+    this.qh = new Float32Array(rows * H); this.kh = new Float32Array(rows * H); this.vh = new Float32Array(rows * H);
+    this.probs = new Float32Array(scores);
+    this.probsDropped = c.attentionProbsDropoutProb > 0 ? new Float32Array(scores) : this.probs;
+    this.probsMask = new Uint8Array(c.attentionProbsDropoutProb > 0 ? scores : 0);
+    this.context = new Float32Array(rows * H);
+    this.attnMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
+    this.attnResidual = new Float32Array(rows * H); this.attnNormed = new Float32Array(rows * H);
+    this.attnMean = new Float32Array(rows); this.attnRstd = new Float32Array(rows);
+    this.interPre = new Float32Array(rows * c.intermediateSize); this.interAct = new Float32Array(rows * c.intermediateSize);
+    this.outMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
+    this.outResidual = new Float32Array(rows * H); this.output = new Float32Array(rows * H);
+    this.outMean = new Float32Array(rows); this.outRstd = new Float32Array(rows);
+  }
+}
+
+/** Scratch shared by all layers (nothing in it outlives one layer's forward or backward). */
+export class LayerScratch {
+  readonly a: Float32Array; readonly b: Float32Array; readonly c: Float32Array;
+  readonly scores: Float32Array; readonly scores2: Float32Array;
+  readonly inter: Float32Array;
+
+  constructor(cfg: BertConfig, max: Shape) {
+    const rows = max.batch * max.seq;
+    const H = cfg.hiddenSize;
+    const scores = max.batch * cfg.numAttentionHeads * max.seq * max.seq;
+    this.a = new Float32Array(rows * H); this.b = new Float32Array(rows * H); this.c = new Float32Array(rows * H);
+    this.scores = new Float32Array(scores); this.scores2 = new Float32Array(scores);
+    this.inter = new Float32Array(rows * cfg.intermediateSize);
+  }
+}
+
+/** A BERT layer: y = LN(drop(dense(attn(x))) + x); z = LN(drop(dense(gelu(dense(y)))) + y). */
+export class TransformerLayer {
+  constructor(
+    private readonly k: Kernels,
+    private readonly c: BertConfig,
+    private readonly index: number,
+    readonly params: LayerParameters,
+    readonly acts: LayerActivations,
+  ) {}
+
+  forward(x: Float32Array, mask: Float32Array, shape: Shape, s: LayerScratch, training: boolean, stepSeed: number): Float32Array {
+    const { k, c, params: p, acts: a } = this;
+    const { batch, seq } = shape;
+    const rows = batch * seq;
+    const H = c.hiddenSize;
+    const heads = c.numAttentionHeads;
+    const hd = H / heads;
+    const n = rows * H;
+    const nScores = batch * heads * seq * seq;
+
+    denseForward(k, x, p.query.value, p.queryBias.value, s.a, rows, H, H);
+    k.splitHeads(s.a, a.qh, batch, seq, heads, hd);
+    denseForward(k, x, p.key.value, p.keyBias.value, s.a, rows, H, H);
+    k.splitHeads(s.a, a.kh, batch, seq, heads, hd);
+    denseForward(k, x, p.value.value, p.valueBias.value, s.a, rows, H, H);
+    k.splitHeads(s.a, a.vh, batch, seq, heads, hd);
+
+    k.gemmBatched(false, true, seq, seq, hd, 1, a.qh, seq * hd, a.kh, seq * hd, 0, s.scores, seq * seq, batch * heads);
+    k.softmaxForward(s.scores, mask, a.probs, batch, heads, seq, seq, 1 / Math.sqrt(hd));
+    let probs = a.probs;
+    if (training && c.attentionProbsDropoutProb > 0) {
+      k.dropoutForward(a.probs, a.probsDropped, a.probsMask, nScores, c.attentionProbsDropoutProb, siteSeed(stepSeed, attentionProbsSite(this.index)));
+      probs = a.probsDropped;
+    }
+    k.gemmBatched(false, false, seq, hd, seq, 1, probs, seq * seq, a.vh, seq * hd, 0, s.a, seq * hd, batch * heads);
+    k.mergeHeads(s.a, a.context, batch, seq, heads, hd);
+
+    denseForward(k, a.context, p.attnOut.value, p.attnOutBias.value, s.a, rows, H, H);
+    if (training && c.hiddenDropoutProb > 0) {
+      k.dropoutForward(s.a, s.a, a.attnMask, n, c.hiddenDropoutProb, siteSeed(stepSeed, attentionOutputSite(this.index)));
+    }
+    k.add(s.a, x, a.attnResidual, n);
+    k.layerNormForward(a.attnResidual, p.attnGamma.value, p.attnBeta.value, a.attnNormed, a.attnMean, a.attnRstd, rows, H, c.layerNormEps);
+
+    denseForward(k, a.attnNormed, p.inter.value, p.interBias.value, a.interPre, rows, H, c.intermediateSize);
+    k.geluForward(a.interPre, a.interAct, rows * c.intermediateSize);
+    denseForward(k, a.interAct, p.out.value, p.outBias.value, s.a, rows, c.intermediateSize, H);
+    if (training && c.hiddenDropoutProb > 0) {
+      k.dropoutForward(s.a, s.a, a.outMask, n, c.hiddenDropoutProb, siteSeed(stepSeed, layerOutputSite(this.index)));
+    }
+    k.add(s.a, a.attnNormed, a.outResidual, n);
+    k.layerNormForward(a.outResidual, p.outGamma.value, p.outBeta.value, a.output, a.outMean, a.outRstd, rows, H, c.layerNormEps);
+    return a.output;
+  }
+
+  /**
+   * Backward through the layer: dy (gradient of the output, overwritten) → dx (gradient of the input x, overwritten).
+   * Parameter gradients are accumulated into the arena.
+   */
+  backward(x: Float32Array, dy: Float32Array, dx: Float32Array, shape: Shape, s: LayerScratch, training: boolean): void {
+    const { k, c, params: p, acts: a } = this;
+    const { batch, seq } = shape;
+    const rows = batch * seq;
+    const H = c.hiddenSize;
+    const I = c.intermediateSize;
+    const heads = c.numAttentionHeads;
+    const hd = H / heads;
+    const n = rows * H;
+    const dropHidden = training && c.hiddenDropoutProb > 0;
+
+    // Output block. dy → d(outResidual) in place; it is also the gradient of attnNormed through the residual.
+    k.layerNormBackward(dy, a.outResidual, p.outGamma.value, a.outMean, a.outRstd, dy, p.outGamma.grad, p.outBeta.grad, rows, H);
+    let dOut = dy;
+    if (dropHidden) {
+      k.dropoutBackward(dy, a.outMask, s.a, n, c.hiddenDropoutProb);
+      dOut = s.a;
+    }
+    denseBackward(k, a.interAct, p.out.value, dOut, s.inter, p.out.grad, p.outBias.grad, rows, I, H);
+    k.geluBackward(s.inter, a.interPre, s.inter, rows * I);
+    // dAttnNormed = dy (residual) + dInter·Wiᵀ
+    k.gemm(false, true, rows, H, I, 1, s.inter, p.inter.value, 1, dy);
+    k.gemm(true, false, H, I, rows, 1, a.attnNormed, s.inter, 1, p.inter.grad);
+    k.biasGrad(s.inter, rows, I, p.interBias.grad);
+
+    // Attention block. dy → d(attnResidual) in place, which is also dx's residual part.
+    k.layerNormBackward(dy, a.attnResidual, p.attnGamma.value, a.attnMean, a.attnRstd, dy, p.attnGamma.grad, p.attnBeta.grad, rows, H);
+    dx.set(dy.subarray(0, n));
+    let dAttnOut = dy;
+    if (dropHidden) {
+      k.dropoutBackward(dy, a.attnMask, s.a, n, c.hiddenDropoutProb);
+      dAttnOut = s.a;
+    }
+    denseBackward(k, a.context, p.attnOut.value, dAttnOut, s.b, p.attnOut.grad, p.attnOutBias.grad, rows, H, H);
+    k.splitHeads(s.b, s.c, batch, seq, heads, hd); // dContext per head
+
+    const dropProbs = training && c.attentionProbsDropoutProb > 0;
+    const probsUsed = dropProbs ? a.probsDropped : a.probs;
+    // context = P·V: dP = dC·Vᵀ, dV = Pᵀ·dC
+    k.gemmBatched(false, true, seq, seq, hd, 1, s.c, seq * hd, a.vh, seq * hd, 0, s.scores, seq * seq, batch * heads);
+    k.gemmBatched(true, false, seq, hd, seq, 1, probsUsed, seq * seq, s.c, seq * hd, 0, s.b, seq * hd, batch * heads);
+    k.mergeHeads(s.b, s.a, batch, seq, heads, hd);
+    denseBackward(k, x, p.value.value, s.a, dx, p.value.grad, p.valueBias.grad, rows, H, H, true);
+
+    const nScores = batch * heads * seq * seq;
+    if (dropProbs) k.dropoutBackward(s.scores, a.probsMask, s.scores, nScores, c.attentionProbsDropoutProb);
+    k.softmaxBackward(s.scores, a.probs, s.scores, batch * heads * seq, seq, 1 / Math.sqrt(hd));
+    // scores = Q·Kᵀ: dQ = dS·K, dK = dSᵀ·Q
+    k.gemmBatched(false, false, seq, hd, seq, 1, s.scores, seq * seq, a.kh, seq * hd, 0, s.b, seq * hd, batch * heads);
+    k.mergeHeads(s.b, s.a, batch, seq, heads, hd);
+    denseBackward(k, x, p.query.value, s.a, dx, p.query.grad, p.queryBias.grad, rows, H, H, true);
+    k.gemmBatched(true, false, seq, hd, seq, 1, s.scores, seq * seq, a.qh, seq * hd, 0, s.b, seq * hd, batch * heads);
+    k.mergeHeads(s.b, s.a, batch, seq, heads, hd);
+    denseBackward(k, x, p.key.value, s.a, dx, p.key.grad, p.keyBias.grad, rows, H, H, true);
+  }
+}
