@@ -1,0 +1,46 @@
+# The native kernels (build/Release/bam_native.node): C++ on OpenBLAS through node-addon-api.
+# Threads: OpenBLAS (Debian's pthread build) runs sgemm on its own threads; every other kernel runs on the
+# persistent std::thread pool of native/thread_pool.h rather than OpenMP, so that only one extra set of threads
+# exists beside OpenBLAS's, sized by the same setThreads call, with no libgomp dependency.
+# No -march=native: the addon must run on any x86-64 machine. No -ffast-math: results keep IEEE semantics.
+{
+  "targets": [
+    {
+      "target_name": "bam_native",
+      "sources": [
+        "native/addon.cc",
+        "native/args.cc",
+        "native/threads.cc",
+        "native/thread_pool.cc",
+        "native/gemm.cc",
+        "native/vector_ops.cc",
+        "native/layer_norm.cc",
+        "native/activations.cc",
+        "native/softmax.cc",
+        "native/embedding.cc",
+        "native/dropout.cc",
+        "native/heads.cc",
+        "native/losses.cc",
+        "native/adam.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      # C++ exceptions on throughout: argument checks throw Napi errors (see native/args.h).
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      # cblas.h: pkg-config knows where each distribution puts OpenBLAS's; Debian's path is the fallback.
+      "cflags_cc": [
+        "-std=c++17",
+        "-O3",
+        "-fexceptions",
+        "<!@(pkg-config --cflags-only-I openblas 2>/dev/null || echo -I/usr/include/x86_64-linux-gnu/openblas-pthread)"
+      ],
+      "libraries": [
+        "<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)",
+        "-pthread"
+      ]
+    }
+  ]
+}

@@ -1,0 +1,319 @@
+// N-API bindings: one JavaScript function per kernel of src/engine/kernels.ts, same names and argument order.
+// Each binding checks its arguments (see args.h) before the kernel touches memory.
+#include <napi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "args.h"
+#include "kernels.h"
+
+namespace bam {
+namespace {
+
+// Elements that `count` matrices of `size` elements, `stride` apart, span.
+size_t batchSpan(const Args& args, size_t count, size_t stride, size_t size) {
+  if (count == 0 || size == 0) return 0;
+  return args.product({count - 1, stride}) + size;
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threadCount()); }
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  const Args args(info, "setThreads", 1);
+  const size_t n = args.size(0, "n");
+  if (n > 1024) args.rangeError("n must be at most 1024, got " + std::to_string(n));
+  setThreadCount(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const Args args(info, "gemm", 10);
+  const bool transA = args.flag(0, "transA");
+  const bool transB = args.flag(1, "transB");
+  const int m = args.blasSize(2, "m");
+  const int n = args.blasSize(3, "n");
+  const int k = args.blasSize(4, "k");
+  const float alpha = static_cast<float>(args.number(5, "alpha"));
+  const float* a = args.floats(6, "a", args.product({size_t(m), size_t(k)}));
+  const float* b = args.floats(7, "b", args.product({size_t(k), size_t(n)}));
+  const float beta = static_cast<float>(args.number(8, "beta"));
+  float* c = args.floats(9, "c", args.product({size_t(m), size_t(n)}));
+  const float* bias = args.optionalFloats(10, "bias", size_t(n));
+  gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias);
+  return info.Env().Undefined();
+}
+
+Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
+  const Args args(info, "gemmBatched", 14);
+  const bool transA = args.flag(0, "transA");
+  const bool transB = args.flag(1, "transB");
+  const int m = args.blasSize(2, "m");
+  const int n = args.blasSize(3, "n");
+  const int k = args.blasSize(4, "k");
+  const float alpha = static_cast<float>(args.number(5, "alpha"));
+  const size_t strideA = args.size(7, "strideA");
+  const size_t strideB = args.size(9, "strideB");
+  const float beta = static_cast<float>(args.number(10, "beta"));
+  const size_t strideC = args.size(12, "strideC");
+  const size_t batch = args.size(13, "batch");
+  const float* a = args.floats(6, "a", batchSpan(args, batch, strideA, args.product({size_t(m), size_t(k)})));
+  const float* b = args.floats(8, "b", batchSpan(args, batch, strideB, args.product({size_t(k), size_t(n)})));
+  float* c = args.floats(11, "c", batchSpan(args, batch, strideC, args.product({size_t(m), size_t(n)})));
+  gemmBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+  return info.Env().Undefined();
+}
+
+Napi::Value BiasGrad(const Napi::CallbackInfo& info) {
+  const Args args(info, "biasGrad", 4);
+  const size_t rows = args.size(1, "rows");
+  const size_t cols = args.size(2, "cols");
+  const float* dy = args.floats(0, "dy", args.product({rows, cols}));
+  float* dbias = args.floats(3, "dbias", cols);
+  biasGrad(dy, rows, cols, dbias);
+  return info.Env().Undefined();
+}
+
+Napi::Value Add(const Napi::CallbackInfo& info) {
+  const Args args(info, "add", 4);
+  const size_t n = args.size(3, "n");
+  add(args.floats(0, "a", n), args.floats(1, "b", n), args.floats(2, "out", n), n);
+  return info.Env().Undefined();
+}
+
+Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
+  const Args args(info, "layerNormForward", 9);
+  const size_t rows = args.size(6, "rows");
+  const size_t cols = args.size(7, "cols");
+  const double eps = args.number(8, "eps");
+  const size_t total = args.product({rows, cols});
+  layerNormForward(args.floats(0, "x", total), args.floats(1, "gamma", cols), args.floats(2, "beta", cols),
+                   args.floats(3, "out", total), args.floats(4, "mean", rows), args.floats(5, "rstd", rows), rows,
+                   cols, eps);
+  return info.Env().Undefined();
+}
+
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  const Args args(info, "layerNormBackward", 10);
+  const size_t rows = args.size(8, "rows");
+  const size_t cols = args.size(9, "cols");
+  const size_t total = args.product({rows, cols});
+  layerNormBackward(args.floats(0, "dy", total), args.floats(1, "x", total), args.floats(2, "gamma", cols),
+                    args.floats(3, "mean", rows), args.floats(4, "rstd", rows), args.floats(5, "dx", total),
+                    args.floats(6, "dgamma", cols), args.floats(7, "dbeta", cols), rows, cols);
+  return info.Env().Undefined();
+}
+
+// (x, out, n) kernels.
+template <void (*Kernel)(const float*, float*, size_t)>
+Napi::Value Unary(const Napi::CallbackInfo& info, const char* name) {
+  const Args args(info, name, 3);
+  const size_t n = args.size(2, "n");
+  Kernel(args.floats(0, "x", n), args.floats(1, "out", n), n);
+  return info.Env().Undefined();
+}
+
+// (dy, saved forward value, dx, n) kernels.
+template <void (*Kernel)(const float*, const float*, float*, size_t)>
+Napi::Value UnaryBackward(const Napi::CallbackInfo& info, const char* name, const char* saved) {
+  const Args args(info, name, 4);
+  const size_t n = args.size(3, "n");
+  Kernel(args.floats(0, "dy", n), args.floats(1, saved, n), args.floats(2, "dx", n), n);
+  return info.Env().Undefined();
+}
+
+Napi::Value GeluForward(const Napi::CallbackInfo& info) { return Unary<geluForward>(info, "geluForward"); }
+Napi::Value GeluBackward(const Napi::CallbackInfo& info) {
+  return UnaryBackward<geluBackward>(info, "geluBackward", "x");
+}
+Napi::Value TanhForward(const Napi::CallbackInfo& info) { return Unary<tanhForward>(info, "tanhForward"); }
+Napi::Value TanhBackward(const Napi::CallbackInfo& info) {
+  return UnaryBackward<tanhBackward>(info, "tanhBackward", "y");
+}
+
+Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
+  const Args args(info, "softmaxForward", 8);
+  const size_t batch = args.size(3, "batch");
+  const size_t heads = args.size(4, "heads");
+  const size_t rows = args.size(5, "rows");
+  const size_t cols = args.size(6, "cols");
+  const double scale = args.number(7, "scale");
+  const size_t total = args.product({batch, heads, rows, cols});
+  softmaxForward(args.floats(0, "scores", total), args.floats(1, "mask", args.product({batch, cols})),
+                 args.floats(2, "out", total), batch, heads, rows, cols, scale);
+  return info.Env().Undefined();
+}
+
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  const Args args(info, "softmaxBackward", 6);
+  const size_t rows = args.size(3, "rows");
+  const size_t cols = args.size(4, "cols");
+  const double scale = args.number(5, "scale");
+  const size_t total = args.product({rows, cols});
+  softmaxBackward(args.floats(0, "dy", total), args.floats(1, "y", total), args.floats(2, "dx", total), rows, cols,
+                  scale);
+  return info.Env().Undefined();
+}
+
+// The ids of an embedding kernel, each checked to name a row of the table.
+const int32_t* embeddingIds(const Args& args, size_t n, size_t tableRows) {
+  const int32_t* ids = args.ints(1, "ids", n);
+  for (size_t i = 0; i < n; i++) {
+    if (ids[i] < 0 || static_cast<size_t>(ids[i]) >= tableRows) {
+      args.rangeError("ids[" + std::to_string(i) + "] = " + std::to_string(ids[i]) + " is outside the table's " +
+                      std::to_string(tableRows) + " rows");
+    }
+  }
+  return ids;
+}
+
+Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
+  const Args args(info, "embeddingForward", 5);
+  const size_t n = args.size(3, "n");
+  const size_t dim = args.size(4, "dim");
+  const float* table = args.floats(0, "table", 0);
+  const size_t tableRows = dim == 0 ? SIZE_MAX : args.length(0) / dim;
+  const int32_t* ids = embeddingIds(args, n, tableRows);
+  embeddingForward(table, ids, args.floats(2, "out", args.product({n, dim})), n, dim);
+  return info.Env().Undefined();
+}
+
+Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
+  const Args args(info, "embeddingBackward", 5);
+  const size_t n = args.size(3, "n");
+  const size_t dim = args.size(4, "dim");
+  const float* dout = args.floats(0, "dout", args.product({n, dim}));
+  float* dtable = args.floats(2, "dtable", 0);
+  const size_t tableRows = dim == 0 ? SIZE_MAX : args.length(2) / dim;
+  embeddingBackward(dout, embeddingIds(args, n, tableRows), dtable, n, dim);
+  return info.Env().Undefined();
+}
+
+double dropoutRate(const Args& args, size_t i) {
+  const double p = args.number(i, "p");
+  if (!(p >= 0.0 && p < 1.0)) args.rangeError("p must be in [0, 1), got " + std::to_string(p));
+  return p;
+}
+
+Napi::Value DropoutForward(const Napi::CallbackInfo& info) {
+  const Args args(info, "dropoutForward", 6);
+  const size_t n = args.size(3, "n");
+  const double p = dropoutRate(args, 4);
+  const uint32_t seed = args.uint32(5, "seed");
+  dropoutForward(args.floats(0, "x", n), args.floats(1, "out", n), args.bytes(2, "mask", n), n, p, seed);
+  return info.Env().Undefined();
+}
+
+Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
+  const Args args(info, "dropoutBackward", 5);
+  const size_t n = args.size(3, "n");
+  const double p = dropoutRate(args, 4);
+  dropoutBackward(args.floats(0, "dy", n), args.bytes(1, "mask", n), args.floats(2, "dx", n), n, p);
+  return info.Env().Undefined();
+}
+
+template <void (*Kernel)(const float*, float*, size_t, size_t, size_t, size_t)>
+Napi::Value Heads(const Napi::CallbackInfo& info, const char* name) {
+  const Args args(info, name, 6);
+  const size_t batch = args.size(2, "batch");
+  const size_t seq = args.size(3, "seq");
+  const size_t heads = args.size(4, "heads");
+  const size_t headDim = args.size(5, "headDim");
+  const size_t total = args.product({batch, seq, heads, headDim});
+  Kernel(args.floats(0, "x", total), args.floats(1, "out", total), batch, seq, heads, headDim);
+  return info.Env().Undefined();
+}
+
+Napi::Value SplitHeads(const Napi::CallbackInfo& info) { return Heads<splitHeads>(info, "splitHeads"); }
+Napi::Value MergeHeads(const Napi::CallbackInfo& info) { return Heads<mergeHeads>(info, "mergeHeads"); }
+
+Napi::Value SoftCrossEntropy(const Napi::CallbackInfo& info) {
+  const Args args(info, "softCrossEntropy", 7);
+  const size_t rows = args.size(3, "rows");
+  const size_t cols = args.size(4, "cols");
+  const size_t total = args.product({rows, cols});
+  softCrossEntropy(args.floats(0, "logits", total), args.floats(1, "targets", total), args.floats(2, "weights", rows),
+                   rows, cols, args.floats(5, "losses", rows), args.floats(6, "dlogits", total));
+  return info.Env().Undefined();
+}
+
+Napi::Value SquaredError(const Napi::CallbackInfo& info) {
+  const Args args(info, "squaredError", 6);
+  const size_t n = args.size(3, "n");
+  squaredError(args.floats(0, "pred", n), args.floats(1, "targets", n), args.floats(2, "weights", n), n,
+               args.floats(4, "losses", n), args.floats(5, "dpred", n));
+  return info.Env().Undefined();
+}
+
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  const Args args(info, "sumSquares", 2);
+  const size_t n = args.size(1, "n");
+  return Napi::Number::New(info.Env(), sumSquares(args.floats(0, "x", n), n));
+}
+
+Napi::Value AdamWeightDecay(const Napi::CallbackInfo& info) {
+  const Args args(info, "adamWeightDecay", 9);
+  float* param = args.floats(0, "param", 0);
+  const float* grad = args.floats(1, "grad", 0);
+  float* m = args.floats(2, "m", 0);
+  float* v = args.floats(3, "v", 0);
+  const double* segments = args.doubles(4, "segments", 0);
+  const size_t values = args.length(4);
+  if (values % 4 != 0) args.rangeError("segments must hold 4 numbers per tensor, got " + std::to_string(values));
+  size_t limit = args.length(0);
+  for (size_t i = 1; i < 4; i++) limit = std::min(limit, args.length(i));
+  for (size_t s = 0; s < values; s += 4) {
+    const double offset = segments[s];
+    const double length = segments[s + 1];
+    const bool whole = offset >= 0 && length >= 0 && std::floor(offset) == offset && std::floor(length) == length;
+    if (!whole || offset + length > static_cast<double>(limit)) {
+      args.rangeError("segment " + std::to_string(s / 4) + " (offset " + std::to_string(offset) + ", length " +
+                      std::to_string(length) + ") is not within the " + std::to_string(limit) + "-element arrays");
+    }
+  }
+  adamWeightDecay(param, grad, m, v, segments, values / 4, args.number(5, "beta1"), args.number(6, "beta2"),
+                  args.number(7, "eps"), args.number(8, "gradScale"));
+  return info.Env().Undefined();
+}
+
+Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
+  initThreadCount();
+  const std::pair<const char*, Napi::Function::Callback> functions[] = {
+      {"threads", Threads},
+      {"setThreads", SetThreads},
+      {"gemm", Gemm},
+      {"gemmBatched", GemmBatched},
+      {"biasGrad", BiasGrad},
+      {"add", Add},
+      {"layerNormForward", LayerNormForward},
+      {"layerNormBackward", LayerNormBackward},
+      {"geluForward", GeluForward},
+      {"geluBackward", GeluBackward},
+      {"tanhForward", TanhForward},
+      {"tanhBackward", TanhBackward},
+      {"softmaxForward", SoftmaxForward},
+      {"softmaxBackward", SoftmaxBackward},
+      {"embeddingForward", EmbeddingForward},
+      {"embeddingBackward", EmbeddingBackward},
+      {"dropoutForward", DropoutForward},
+      {"dropoutBackward", DropoutBackward},
+      {"splitHeads", SplitHeads},
+      {"mergeHeads", MergeHeads},
+      {"softCrossEntropy", SoftCrossEntropy},
+      {"squaredError", SquaredError},
+      {"sumSquares", SumSquares},
+      {"adamWeightDecay", AdamWeightDecay},
+  };
+  for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
+  return exports;
+}
+
+}  // namespace
+}  // namespace bam
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return bam::exportKernels(env, exports); }
+
+NODE_API_MODULE(bam_native, Init)

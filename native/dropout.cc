@@ -1,0 +1,50 @@
+// Inverted dropout with the counter-based RNG of src/engine/kernels.ts (mix32 / dropoutBits / dropoutThreshold),
+// reproduced bit for bit so that both backends draw the same mask.
+#include <cmath>
+
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace bam {
+namespace {
+
+uint32_t mix32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+
+// floor(p · 2³²), capped at 2³² − 1, computed in double exactly as the TypeScript does.
+uint32_t dropoutThreshold(double p) {
+  const double t = std::floor(p * 4294967296.0);
+  if (!(t < 4294967295.0)) return 4294967295u;
+  return t > 0.0 ? static_cast<uint32_t>(t) : 0u;
+}
+
+}  // namespace
+
+void dropoutForward(const float* x, float* out, uint8_t* mask, size_t n, double p, uint32_t seed) {
+  const uint32_t threshold = dropoutThreshold(p);
+  const uint32_t seedHash = mix32(seed);
+  const double scale = 1.0 / (1.0 - p);
+  ThreadPool::instance().parallelFor(n, itemsPerChunk(4), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      // Unsigned arithmetic wraps mod 2³², as Math.imul and `>>> 0` do.
+      const bool keep = mix32(seedHash + static_cast<uint32_t>(i) * 0x9e3779b9u) >= threshold;
+      mask[i] = keep ? 1 : 0;
+      out[i] = keep ? static_cast<float>(x[i] * scale) : 0.0f;
+    }
+  });
+}
+
+void dropoutBackward(const float* dy, const uint8_t* mask, float* dx, size_t n, double p) {
+  const double scale = 1.0 / (1.0 - p);
+  ThreadPool::instance().parallelFor(n, itemsPerChunk(2), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) dx[i] = mask[i] ? static_cast<float>(dy[i] * scale) : 0.0f;
+  });
+}
+
+}  // namespace bam
