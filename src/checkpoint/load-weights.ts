@@ -1,7 +1,7 @@
 import { BamError } from '../errors.js';
 import type { Parameter, ParameterArena } from '../model/arena.js';
 import { huggingFaceCandidates, type ExternalName } from './bert-names.js';
-import type { TensorSource } from './tensor-source.js';
+import { expectShape, formatShape, type TensorSource } from './tensor-source.js';
 
 /** Google's TF checkpoints use our names as they are; Hugging Face files use the names of `bert-names.ts`. */
 export type WeightFormat = 'tensorflow' | 'huggingface';
@@ -17,10 +17,6 @@ export interface LoadWeightsOptions {
 
 function transposeInto(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
-}
-
-function shapeText(shape: number[]): string {
-  return `[${shape.join(', ')}]`;
 }
 
 /** Where a parameter lives in the source, or null when it is not there. */
@@ -49,13 +45,7 @@ export function loadWeights(arena: ParameterArena, source: TensorSource, format:
       continue;
     }
     const expected = where.transpose ? [...p.shape].reverse() : p.shape;
-    const actual = source.info(where.name).shape;
-    if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
-      throw new BamError(
-        `${source.path}: tensor ${where.name} has shape ${shapeText(actual)}, expected ${shapeText(expected)} ` +
-        '(the checkpoint does not match the model config: check bert_config.json / config.json)',
-      );
-    }
+    expectShape(source, where.name, expected);
     const data = source.readFloat32(where.name);
     if (where.transpose) transposeInto(data, expected[0], expected[1], p.value);
     else p.value.set(data);
@@ -66,7 +56,7 @@ export function loadWeights(arena: ParameterArena, source: TensorSource, format:
     const name = expectedName(first, format, headSources);
     const more = missing.length > 1 ? ` and ${missing.length - 1} more` : '';
     throw new BamError(
-      `${source.path}: missing tensor ${name.name} (expected shape ${shapeText(name.transpose ? [...first.shape].reverse() : first.shape)})${more}; ` +
+      `${source.path}: missing tensor ${name.name} (expected shape ${formatShape(name.transpose ? [...first.shape].reverse() : first.shape)})${more}; ` +
       'the checkpoint does not match the model config (check num_hidden_layers and the file format)',
     );
   }
