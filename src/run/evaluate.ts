@@ -1,0 +1,55 @@
+import type { FeaturizedDataset } from '../data/featurize.js';
+import type { MetricName, Task } from '../data/tasks.js';
+import { createScorer } from '../eval/scorers.js';
+import type { EncoderInputs } from '../model/bert-encoder.js';
+import type { BertModel } from '../model/bert-model.js';
+
+/**
+ * Runs the model in eval mode (no dropout) over a featurized dataset in batches of `batchSize`, the last batch
+ * possibly smaller (the original silently dropped a remainder when predict_batch_size did not divide the padded
+ * count). Returns the head outputs [n, maxOutputs].
+ */
+export function predictDataset(model: BertModel, data: FeaturizedDataset, batchSize: number): Float32Array {
+  const L = data.maxSeqLength;
+  const M = model.heads.maxOutputs;
+  const result = new Float32Array(data.n * M);
+  const inputs: EncoderInputs = { batch: 0, seq: L, inputIds: data.inputIds, segmentIds: data.segmentIds, inputMask: data.inputMask };
+  for (let start = 0; start < data.n; start += batchSize) {
+    const end = Math.min(start + batchSize, data.n);
+    inputs.batch = end - start;
+    inputs.inputIds = data.inputIds.subarray(start * L, end * L);
+    inputs.segmentIds = data.segmentIds.subarray(start * L, end * L);
+    inputs.inputMask = data.inputMask.subarray(start * L, end * L);
+    const pooled = model.encoder.forward(inputs, false, 0);
+    model.heads.forward(pooled, data.taskIds.subarray(start, end), inputs.batch, false, 0, result.subarray(start * M, end * M));
+  }
+  return result;
+}
+
+/** An example's unweighted loss against its gold label (the original's eval `loss`, λ = 1). */
+function goldLoss(task: Task, outputs: Float32Array, offset: number, label: number, target: number): number {
+  if (task.kind === 'regression') return (outputs[offset] - target) ** 2;
+  const C = task.labelList.length;
+  let max = -Infinity;
+  for (let j = 0; j < C; j++) max = Math.max(max, outputs[offset + j]);
+  let sum = 0;
+  for (let j = 0; j < C; j++) sum += Math.exp(outputs[offset + j] - max);
+  return Math.log(sum) + max - outputs[offset + label];
+}
+
+/** The task's metrics on a dev set from the model's outputs. */
+export function scoreOutputs(task: Task, data: FeaturizedDataset, outputs: Float32Array, maxOutputs: number): [MetricName, number][] {
+  const scorer = createScorer(task);
+  for (let i = 0; i < data.n; i++) {
+    const offset = i * maxOutputs;
+    const loss = goldLoss(task, outputs, offset, data.labelIds[i], data.regressionTargets[i]);
+    if (task.kind === 'regression') {
+      scorer.update(outputs[offset], data.regressionTargets[i], loss);
+    } else {
+      let best = 0;
+      for (let j = 1; j < task.labelList.length; j++) if (outputs[offset + j] > outputs[offset + best]) best = j;
+      scorer.update(best, data.labelIds[i], loss);
+    }
+  }
+  return scorer.results();
+}

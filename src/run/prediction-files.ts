@@ -1,0 +1,87 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Task } from '../data/tasks.js';
+import { BamError } from '../errors.js';
+
+export const PREDICTIONS_FORMAT = 'bam-predictions/1';
+
+/**
+ * A model's outputs on one split of one task, keyed by example id: logits (label order = label_list) for
+ * classification, the prediction in the normalised 0–1 space for regression (×5 for the GLUE scale), as the
+ * original's pickles. The settings that decide which eids exist are recorded so that a student can check that a
+ * teacher saw the same examples.
+ */
+export interface PredictionFile {
+  format: typeof PREDICTIONS_FORMAT;
+  model: string;
+  trial: number;
+  task: string;
+  split: string;
+  kind: 'classification' | 'regression';
+  label_list: string[];
+  /** Whether MRPC/STS train sets were doubled with swapped pairs (eids N..2N−1). */
+  double_unordered: boolean;
+  /** Debug mode's line limit per TSV, or null when whole files were read. */
+  max_lines: number | null;
+  predictions: Record<string, number[] | number>;
+}
+
+/** Writes JSON atomically: to a temporary name in the same folder, then renamed over the target. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value)}\n`);
+  renameSync(tmp, path);
+}
+
+export function writePredictionFile(path: string, file: PredictionFile): void {
+  writeJsonAtomic(path, file);
+}
+
+/** Reads a prediction file, checking its shape; `role` says what it is for in error messages (e.g. "teacher file"). */
+export function readPredictionFile(path: string, role: string, fix: string): PredictionFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new BamError(`${role} ${path} not found; ${fix}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new BamError(`${role} ${path} is not valid JSON (${(e as Error).message}); ${fix}`);
+  }
+  const f = json as Partial<PredictionFile>;
+  if (typeof json !== 'object' || json === null || f.format !== PREDICTIONS_FORMAT || typeof f.predictions !== 'object' || f.predictions === null) {
+    throw new BamError(`${role} ${path} is not a bam predictions file (format "${PREDICTIONS_FORMAT}"); ${fix}`);
+  }
+  return f as PredictionFile;
+}
+
+/** The prediction file of a task's split from a model's outputs [n, maxOutputs], one entry per distinct eid. */
+export function buildPredictionFile(
+  model: string, trial: number, task: Task, split: string, eids: ArrayLike<number>, outputs: Float32Array, maxOutputs: number,
+  dataSettings: { doubleUnordered: boolean; maxLines: number | null },
+): PredictionFile {
+  const predictions: Record<string, number[] | number> = {};
+  const C = task.kind === 'regression' ? 1 : task.labelList.length;
+  for (let i = 0; i < eids.length; i++) {
+    const key = String(eids[i]);
+    if (key in predictions) continue;
+    const row = Array.from(outputs.subarray(i * maxOutputs, i * maxOutputs + C));
+    predictions[key] = task.kind === 'regression' ? row[0] : row;
+  }
+  return {
+    format: PREDICTIONS_FORMAT,
+    model,
+    trial,
+    task: task.name,
+    split,
+    kind: task.kind,
+    label_list: task.labelList,
+    double_unordered: dataSettings.doubleUnordered,
+    max_lines: dataSettings.maxLines,
+    predictions,
+  };
+}

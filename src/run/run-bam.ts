@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskName } from '../config/hparams.js';
+import type { RunConfig } from '../config/resolve-config.js';
+import type { Example } from '../data/example.js';
+import { featurize, type FeaturizedDataset } from '../data/featurize.js';
+import { taskMultiple, taskWeights } from '../data/task-weighting.js';
+import { getTask, type Task } from '../data/tasks.js';
+import type { Kernels } from '../engine/kernels.js';
+import type { BertModel } from '../model/bert-model.js';
+import type { FullTokenizer } from '../tokenization/index.js';
+import { BatchStream, type TeacherTargets } from '../train/batches.js';
+import { MultitaskLoss } from '../train/multitask-loss.js';
+import { AdamWeightDecay } from '../train/optimizer.js';
+import { train, type Distillation } from '../train/trainer.js';
+import { unfinishedTrials } from '../train/training-checkpoint.js';
+import { predictDataset, scoreOutputs } from './evaluate.js';
+import { formatSubmission, submissionFileName, writeSubmission } from './glue-submission.js';
+import { buildModel, findModelSource, loadTokenizer, type ModelSource } from './model-setup.js';
+import { buildPredictionFile, writePredictionFile } from './prediction-files.js';
+import { formatResultsTxt, readTrialRecords, writeResults, type TrialRecord, type TrialResults } from './results.js';
+import { saveTrainedModel } from './save-model.js';
+import { loadTeacherTargets } from './teacher-targets.js';
+
+export interface RunOutcome {
+  trials: TrialRecord[];
+  interrupted: boolean;
+}
+
+/** Everything a trial needs that does not change between trials. */
+interface RunContext {
+  config: RunConfig;
+  kernels: Kernels;
+  tasks: Task[];
+  source: ModelSource;
+  tokenizer: FullTokenizer;
+  train: FeaturizedDataset;
+  teacher: TeacherTargets | null;
+  weights: Record<string, number>;
+  maxOutputs: number;
+  log: (line: string) => void;
+}
+
+function maxLines(config: RunConfig): number | undefined {
+  return config.debug ? config.debug_max_lines : undefined;
+}
+
+function loadExamples(config: RunConfig, task: Task, split: string): Example[] {
+  const multiple = taskMultiple(task.name, split, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
+  return task.getExamples(config.raw_data_dir(task.name as TaskName), split, {
+    maxLines: maxLines(config),
+    multiple,
+    doubleUnordered: config.double_unordered,
+  });
+}
+
+function distillation(config: RunConfig): Distillation {
+  if (!config.distill) return { kind: 'none' };
+  return config.teacher_annealing ? { kind: 'annealing' } : { kind: 'fixed', distillWeight: config.distill_weight };
+}
+
+/** A digest of everything that determines a trial's training, so a checkpoint is only resumed into the same run. */
+function fingerprint(ctx: RunContext, trial: number, seed: number, numTrainSteps: number): string {
+  const { config } = ctx;
+  const relevant = {
+    trial, seed, numTrainSteps, model: ctx.source.config, weights: ctx.weights, n: ctx.train.n,
+    hparams: Object.fromEntries(Object.entries(config).filter(([, v]) => typeof v !== 'function')),
+  };
+  return createHash('sha256').update(JSON.stringify(relevant)).update(ctx.train.inputIds).digest('hex');
+}
+
+function evaluateDev(ctx: RunContext, model: BertModel): TrialResults {
+  const results: TrialResults = {};
+  for (const task of ctx.tasks) {
+    for (const split of task.devSplits) {
+      const data = featurize(loadExamples(ctx.config, task, split), ctx.config.task_names, ctx.tokenizer, ctx.config.max_seq_length);
+      const outputs = predictDataset(model, data, ctx.config.eval_batch_size);
+      const key = split === 'dev_mismatched' ? `${task.name}-mm` : task.name;
+      results[key] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
+    }
+  }
+  return results;
+}
+
+/** Writes train predictions (distillation targets), test predictions and GLUE submission files, as configured. */
+function writeOutputs(ctx: RunContext, model: BertModel, trial: number): void {
+  const { config } = ctx;
+  const settings = { doubleUnordered: config.double_unordered, maxLines: maxLines(config) ?? null };
+  const distillOutputs = config.write_distill_outputs && trial <= config.n_writes_distill;
+  const testOutputs = config.write_test_outputs && trial <= config.n_writes_test;
+  for (const task of ctx.tasks) {
+    const name = task.name as TaskName;
+    if (distillOutputs) {
+      const data = featurize(loadExamples(config, task, 'train'), config.task_names, ctx.tokenizer, config.max_seq_length);
+      const outputs = predictDataset(model, data, config.predict_batch_size);
+      writePredictionFile(config.distill_outputs(name, trial), buildPredictionFile(config.model_name, trial, task, 'train', data.eids, outputs, ctx.maxOutputs, settings));
+    }
+    if (!testOutputs) continue;
+    for (const split of task.testSplits) {
+      const data = featurize(loadExamples(config, task, split), config.task_names, ctx.tokenizer, config.max_seq_length);
+      const outputs = predictDataset(model, data, config.predict_batch_size);
+      writePredictionFile(config.test_outputs(name, split, trial), buildPredictionFile(config.model_name, trial, task, split, data.eids, outputs, ctx.maxOutputs, settings));
+      const file = submissionFileName(task.name, split);
+      if (file) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
+    }
+  }
+}
+
+async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | null> {
+  const { config, kernels } = ctx;
+  const seed = config.seed + trial - 1;
+  const model = buildModel(kernels, ctx.source, ctx.tasks, seed);
+  const stream = new BatchStream(ctx.train, ctx.teacher, ctx.tasks.length, ctx.maxOutputs, config.train_batch_size, seed);
+  const numTrainSteps = Math.trunc(stream.stepsPerEpoch * config.num_train_epochs);
+  const loss = new MultitaskLoss(kernels, ctx.tasks.map((t) => ({
+    numOutputs: t.kind === 'regression' ? 1 : t.labelList.length,
+    regression: t.kind === 'regression',
+    weight: ctx.weights[t.name],
+  })), ctx.maxOutputs, config.train_batch_size, config.temperature);
+  const optimizer = new AdamWeightDecay(kernels, model.arena, {
+    learningRate: config.learning_rate,
+    numTrainSteps,
+    warmupProportion: config.warmup_proportion,
+    lrDecay: config.lr_decay,
+    weightDecayRate: config.weight_decay_rate,
+    numLayers: ctx.source.config.numHiddenLayers,
+  });
+  ctx.log(`trial ${trial}/${config.num_trials}: ${ctx.train.n} train examples (${stream.paddedSize} padded), ${numTrainSteps} steps of ${config.train_batch_size}, seed ${seed}`);
+  const checkpointDir = join(config.checkpoints_dir, `trial_${trial}`);
+  const result = await train(model, stream, loss, optimizer, {
+    numTrainSteps,
+    seed,
+    distillation: distillation(config),
+    checkpointDir,
+    saveEverySteps: config.save_checkpoints_steps,
+    saveFinal: config.keep_checkpoints,
+    logEverySteps: config.iterations_per_loop,
+    run: { fingerprint: fingerprint(ctx, trial, seed, numTrainSteps), numTrainSteps },
+    log: ctx.log,
+    afterStep: config.eval_every_steps > 0
+      ? (step) => {
+        if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
+        const dev = evaluateDev(ctx, model);
+        ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
+      }
+      : undefined,
+  });
+  if (result.interrupted) return null;
+  const results = evaluateDev(ctx, model);
+  writeOutputs(ctx, model, trial);
+  saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case);
+  if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
+  return { trial, seed, results };
+}
+
+/**
+ * `bam run`: the original's main(): for each trial, train on all tasks, evaluate every task's dev set, rewrite
+ * results.txt/results.json, write the distillation and test outputs, and save the model. An interrupted trial leaves
+ * a checkpoint from which the same command resumes.
+ */
+export async function runBam(config: RunConfig, kernels: Kernels, log: (line: string) => void): Promise<RunOutcome> {
+  const tasks = config.task_names.map(getTask);
+  const source = findModelSource(config);
+  const tokenizer = loadTokenizer(config, source);
+  mkdirSync(config.model_dir, { recursive: true });
+  const examples = tasks.flatMap((t) => loadExamples(config, t, 'train'));
+  const sizes: Record<string, number> = {};
+  for (const e of examples) sizes[e.task] = (sizes[e.task] ?? 0) + 1;
+  const weights = taskWeights(config.task_names, sizes, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
+  const maxOutputs = Math.max(1, ...tasks.map((t) => (t.kind === 'regression' ? 1 : t.labelList.length)));
+  const trainData = featurize(examples, config.task_names, tokenizer, config.max_seq_length);
+  const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
+  const ctx: RunContext = { config, kernels, tasks, source, tokenizer, train: trainData, teacher, weights, maxOutputs, log };
+  log(`${config.model_name}: tasks ${config.task_names.join(', ')}; train sizes ${tasks.map((t) => `${t.name} ${sizes[t.name] ?? 0}`).join(', ')}; ` +
+    `loss weights ${tasks.map((t) => `${t.name} ${weights[t.name].toFixed(4)}`).join(', ')}; ${source.weights ? `pretrained ${source.weights.dir}` : 'random initialisation'}; kernels ${kernels.backend}`);
+
+  // As the original, a run starts with an empty checkpoints folder, unless a trial was interrupted: then the finished
+  // trials are kept and training resumes from that trial's checkpoint.
+  const unfinished = unfinishedTrials(config.checkpoints_dir);
+  const firstTrial = unfinished.length > 0 ? unfinished[0] : 1;
+  if (unfinished.length === 0) rmSync(config.checkpoints_dir, { recursive: true, force: true });
+  const trials: TrialRecord[] = firstTrial > 1 ? readTrialRecords(config.results_json, firstTrial - 1) : [];
+  for (let trial = firstTrial; trial <= config.num_trials; trial++) {
+    const record = await runTrial(ctx, trial);
+    if (!record) return { trials, interrupted: true };
+    trials.push(record);
+    writeResults(config.results_txt, config.results_json, config.model_name, trials);
+  }
+  return { trials, interrupted: false };
+}

@@ -1,0 +1,104 @@
+import type { FeaturizedDataset } from '../data/featurize.js';
+import type { EncoderInputs } from '../model/bert-encoder.js';
+import { Rng } from '../util/rng.js';
+import type { LossTargets } from './multitask-loss.js';
+
+/** Teacher outputs aligned with a featurized train set (row i = example i). */
+export interface TeacherTargets {
+  /** [n, maxOutputs] logits for classification examples. */
+  logits: Float32Array;
+  /** [n] predictions for regression examples. */
+  predictions: Float32Array;
+}
+
+/** One training batch: encoder inputs and loss targets, in buffers reused from batch to batch. */
+export interface Batch {
+  inputs: EncoderInputs;
+  targets: LossTargets;
+}
+
+/**
+ * The training stream of the original, made deterministic: the train set is padded with dummy examples (task id =
+ * number of tasks, zero loss) to a multiple of the batch size, and each epoch visits it in a fresh seeded
+ * permutation. The original shuffles once and then reads through a 100-example buffer; a full shuffle per epoch
+ * mixes better and makes batch s a pure function of (seed, s), which is what lets a resumed run match an
+ * uninterrupted one bit for bit.
+ */
+export class BatchStream {
+  readonly paddedSize: number;
+  private readonly batch: Batch;
+  private permutation: Int32Array;
+  private permutationEpoch = -1;
+
+  constructor(
+    private readonly data: FeaturizedDataset,
+    private readonly teacher: TeacherTargets | null,
+    private readonly numTasks: number,
+    private readonly maxOutputs: number,
+    readonly batchSize: number,
+    private readonly seed: number,
+  ) {
+    this.paddedSize = Math.ceil(data.n / batchSize) * batchSize;
+    this.permutation = new Int32Array(this.paddedSize);
+    const L = data.maxSeqLength;
+    this.batch = {
+      inputs: {
+        batch: batchSize,
+        seq: L,
+        inputIds: new Int32Array(batchSize * L),
+        segmentIds: new Int32Array(batchSize * L),
+        inputMask: new Float32Array(batchSize * L),
+      },
+      targets: {
+        taskIds: new Int32Array(batchSize),
+        labelIds: new Int32Array(batchSize),
+        regressionTargets: new Float32Array(batchSize),
+        teacherLogits: teacher ? new Float32Array(batchSize * maxOutputs) : undefined,
+        teacherPredictions: teacher ? new Float32Array(batchSize) : undefined,
+      },
+    };
+  }
+
+  /** Batches per epoch. */
+  get stepsPerEpoch(): number {
+    return this.paddedSize / this.batchSize;
+  }
+
+  /** The batch of a (0-based) step; valid until the next call. */
+  batchAt(step: number): Batch {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    if (epoch !== this.permutationEpoch) {
+      for (let i = 0; i < this.paddedSize; i++) this.permutation[i] = i;
+      new Rng((this.seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0).shuffle(this.permutation);
+      this.permutationEpoch = epoch;
+    }
+    const start = (step % this.stepsPerEpoch) * this.batchSize;
+    const { data, teacher } = this;
+    const { inputs, targets } = this.batch;
+    const L = data.maxSeqLength;
+    const M = this.maxOutputs;
+    for (let slot = 0; slot < this.batchSize; slot++) {
+      const i = this.permutation[start + slot];
+      if (i >= data.n) {
+        inputs.inputIds.fill(0, slot * L, slot * L + L);
+        inputs.segmentIds.fill(0, slot * L, slot * L + L);
+        inputs.inputMask.fill(0, slot * L, slot * L + L);
+        targets.taskIds[slot] = this.numTasks;
+        targets.labelIds[slot] = 0;
+        targets.regressionTargets[slot] = 0;
+        continue;
+      }
+      inputs.inputIds.set(data.inputIds.subarray(i * L, i * L + L), slot * L);
+      inputs.segmentIds.set(data.segmentIds.subarray(i * L, i * L + L), slot * L);
+      inputs.inputMask.set(data.inputMask.subarray(i * L, i * L + L), slot * L);
+      targets.taskIds[slot] = data.taskIds[i];
+      targets.labelIds[slot] = Math.max(0, data.labelIds[i]);
+      targets.regressionTargets[slot] = data.regressionTargets[i];
+      if (teacher && targets.teacherLogits && targets.teacherPredictions) {
+        targets.teacherLogits.set(teacher.logits.subarray(i * M, i * M + M), slot * M);
+        targets.teacherPredictions[slot] = teacher.predictions[i];
+      }
+    }
+    return this.batch;
+  }
+}

@@ -1,0 +1,117 @@
+import { mix32 } from '../engine/kernels.js';
+import type { BertModel } from '../model/bert-model.js';
+import type { BatchStream } from './batches.js';
+import type { MultitaskLoss } from './multitask-loss.js';
+import type { AdamWeightDecay } from './optimizer.js';
+import { ProgressReporter } from './progress.js';
+import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type RunIdentity } from './training-checkpoint.js';
+
+/** How distillation targets are mixed with gold labels (target = g·gold + (1 − g)·teacher). */
+export type Distillation =
+  | { kind: 'none' }
+  /** g = λ = step / total steps (the pre-increment step), so λ runs from 0 to (T − 1)/T. */
+  | { kind: 'annealing' }
+  /** g = 1 − distill_weight, fixed. */
+  | { kind: 'fixed'; distillWeight: number };
+
+export interface TrainerOptions {
+  numTrainSteps: number;
+  seed: number;
+  distillation: Distillation;
+  /** Where the resumable checkpoint lives; null disables checkpoints and resume. */
+  checkpointDir: string | null;
+  /** Save a checkpoint every this many steps (and on interruption). */
+  saveEverySteps: number;
+  /** Also save a checkpoint when training completes. */
+  saveFinal: boolean;
+  /** Log progress every this many steps. */
+  logEverySteps: number;
+  run: RunIdentity;
+  /** Progress lines go here (stderr in the CLI). */
+  log: (line: string) => void;
+  /** Called after every step (used by evaluation hooks and tests). */
+  afterStep?: (step: number, loss: number) => void;
+}
+
+export interface TrainResult {
+  /** Steps completed (numTrainSteps unless interrupted). */
+  steps: number;
+  /** The step training resumed from, when it did. */
+  resumedFrom: number | null;
+  interrupted: boolean;
+  finalLoss: number;
+}
+
+/** The gold weight g of a step. */
+export function goldWeight(d: Distillation, step: number, numTrainSteps: number): number {
+  if (d.kind === 'annealing') return step / numTrainSteps;
+  if (d.kind === 'fixed') return 1 - d.distillWeight;
+  return 1;
+}
+
+/** The dropout seed of a step: every step draws fresh masks, reproducibly. */
+export function stepSeed(seed: number, step: number): number {
+  return mix32((mix32(seed >>> 0) + Math.imul(step + 1, 0x85ebca6b)) >>> 0);
+}
+
+/**
+ * The training loop: forward, multi-task loss, backward, AdamWeightDecay, for numTrainSteps steps, resuming from the
+ * checkpoint in checkpointDir when one is there. SIGINT/SIGTERM stop the loop after the current step and save a
+ * checkpoint, so the run can be resumed with the same command.
+ */
+export async function train(
+  model: BertModel, stream: BatchStream, loss: MultitaskLoss, optimizer: AdamWeightDecay, o: TrainerOptions,
+): Promise<TrainResult> {
+  let start = 0;
+  let resumedFrom: number | null = null;
+  if (o.checkpointDir) {
+    const restored = restoreTrainingCheckpoint(o.checkpointDir, model.arena, o.run);
+    if (restored !== null) {
+      start = restored;
+      resumedFrom = restored;
+      o.log(`resuming from the checkpoint at step ${restored}/${o.numTrainSteps}`);
+    }
+  }
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const B = stream.batchSize;
+  const outputs = new Float32Array(B * model.heads.maxOutputs);
+  const dOutputs = new Float32Array(B * model.heads.maxOutputs);
+  const progress = new ProgressReporter(o.numTrainSteps, B, start, o.log);
+  let step = start;
+  let lastLoss = Number.NaN;
+  try {
+    while (step < o.numTrainSteps && !interrupted) {
+      const { inputs, targets } = stream.batchAt(step);
+      const seed = stepSeed(o.seed, step);
+      const g = goldWeight(o.distillation, step, o.numTrainSteps);
+      model.arena.zeroGrads();
+      const pooled = model.encoder.forward(inputs, true, seed);
+      model.heads.forward(pooled, targets.taskIds, B, true, seed, outputs);
+      lastLoss = loss.compute(outputs, targets, B, g, dOutputs);
+      model.encoder.backward(model.heads.backward(dOutputs));
+      optimizer.step(step);
+      step++;
+      o.afterStep?.(step, lastLoss);
+      if (step % o.logEverySteps === 0 || step === o.numTrainSteps) progress.report(step, lastLoss, g);
+      if (o.checkpointDir && step % o.saveEverySteps === 0 && step < o.numTrainSteps) {
+        saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
+      }
+      // Let signal handlers run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (o.checkpointDir && o.saveFinal && step === o.numTrainSteps) saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
+    if (interrupted && o.checkpointDir) {
+      saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
+      o.log(`interrupted at step ${step}/${o.numTrainSteps}: checkpoint saved in ${o.checkpointDir}; run the same command again to resume`);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return { steps: step, resumedFrom, interrupted, finalLoss: lastLoss };
+}

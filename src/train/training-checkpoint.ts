@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSafetensors, writeSafetensors, type Float32Tensor } from '../checkpoint/safetensors.js';
+import { BamError } from '../errors.js';
+import type { ParameterArena } from '../model/arena.js';
+
+const FORMAT = 'bam-training-checkpoint/1';
+const FILE = 'training-state.safetensors';
+
+/** What identifies a training run: a checkpoint from another run must not be resumed into this one. */
+export interface RunIdentity {
+  /** A digest of everything that determines the run (hparams, data, model config). */
+  fingerprint: string;
+  numTrainSteps: number;
+}
+
+export function trainingCheckpointPath(dir: string): string {
+  return join(dir, FILE);
+}
+
+/**
+ * Saves parameters and both Adam moments (as `<name>`, `<name>/adam_m`, `<name>/adam_v`, the original's slot names)
+ * with the step, atomically: a crash mid-write leaves the previous checkpoint intact. The data order and dropout
+ * masks are functions of (seed, step), so the step is the whole data position and RNG state.
+ */
+export function saveTrainingCheckpoint(dir: string, arena: ParameterArena, step: number, run: RunIdentity): void {
+  mkdirSync(dir, { recursive: true });
+  const tensors: Float32Tensor[] = [];
+  for (const p of arena.parameters) {
+    tensors.push({ name: p.name, shape: p.shape, data: p.value });
+    tensors.push({ name: `${p.name}/adam_m`, shape: p.shape, data: arena.adamM.subarray(p.offset, p.offset + p.size) });
+    tensors.push({ name: `${p.name}/adam_v`, shape: p.shape, data: arena.adamV.subarray(p.offset, p.offset + p.size) });
+  }
+  writeSafetensors(trainingCheckpointPath(dir), tensors, {
+    format: FORMAT,
+    step: String(step),
+    num_train_steps: String(run.numTrainSteps),
+    fingerprint: run.fingerprint,
+  });
+}
+
+/**
+ * Restores the checkpoint in `dir` into the arena and returns its step, or null when there is none. A checkpoint of
+ * a different run (other hparams, data or model) is refused with a message saying how to start afresh.
+ */
+export function restoreTrainingCheckpoint(dir: string, arena: ParameterArena, run: RunIdentity): number | null {
+  const path = trainingCheckpointPath(dir);
+  if (!existsSync(path)) return null;
+  const file = openSafetensors(path);
+  try {
+    const meta = file.metadata ?? {};
+    if (meta.format !== FORMAT) throw new BamError(`${path}: not a bam training checkpoint; delete it to start afresh`);
+    if (meta.fingerprint !== run.fingerprint || Number(meta.num_train_steps) !== run.numTrainSteps) {
+      throw new BamError(
+        `${path}: this checkpoint belongs to a run with other hparams, data or model; delete ${dir} to start afresh, or rerun with the original settings to resume`,
+      );
+    }
+    for (const p of arena.parameters) {
+      p.value.set(file.readFloat32(p.name));
+      arena.adamM.set(file.readFloat32(`${p.name}/adam_m`), p.offset);
+      arena.adamV.set(file.readFloat32(`${p.name}/adam_v`), p.offset);
+    }
+    return Number(meta.step);
+  } finally {
+    file.close();
+  }
+}
+
+/** Step and total steps of the checkpoint in `dir`, without loading it; null when there is none. */
+export function peekTrainingCheckpoint(dir: string): { step: number; numTrainSteps: number } | null {
+  const path = trainingCheckpointPath(dir);
+  if (!existsSync(path)) return null;
+  const file = openSafetensors(path);
+  try {
+    const meta = file.metadata ?? {};
+    if (meta.format !== FORMAT) return null;
+    return { step: Number(meta.step), numTrainSteps: Number(meta.num_train_steps) };
+  } finally {
+    file.close();
+  }
+}
+
+/** The trial folders (`trial_<t>`) under a run's checkpoints folder whose training has not finished. */
+export function unfinishedTrials(checkpointsDir: string): number[] {
+  if (!existsSync(checkpointsDir)) return [];
+  return readdirSync(checkpointsDir)
+    .map((name) => /^trial_(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .filter((m) => {
+      const info = peekTrainingCheckpoint(join(checkpointsDir, m[0]));
+      return info !== null && info.step < info.numTrainSteps;
+    })
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
