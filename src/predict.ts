@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openCheckpoint } from './checkpoint/open-checkpoint.js';
 import { loadWeights } from './checkpoint/load-weights.js';
 import { findPretrainedFiles } from './checkpoint/pretrained-files.js';
@@ -12,7 +13,8 @@ import { encodeExample, FullTokenizer, type EncodedInput } from './tokenization/
 export interface PredictOptions {
   /** vocab.txt to use instead of the model folder's. */
   vocabPath?: string;
-  doLowerCase: boolean;
+  /** Lower-case and strip accents; when undefined, the folder's tokenizer_config.json decides (default true). */
+  doLowerCase?: boolean;
   /** Longest WordPiece sequence ([CLS]/[SEP] included); longer inputs are truncated as BAM does. */
   maxLength: number;
   /** Also return the last hidden states. */
@@ -42,7 +44,7 @@ export function predictPairs(kernels: Kernels, modelDir: string, pairs: [string,
   if (options.maxLength > config.maxPositionEmbeddings) {
     throw new BamError(`--max-length ${options.maxLength} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
-  const tokenizer = FullTokenizer.fromVocabFile(vocabPath, options.doLowerCase);
+  const tokenizer = FullTokenizer.fromVocabFile(vocabPath, options.doLowerCase ?? folderLowerCase(modelDir));
   const source = openCheckpoint(files.weightsPath);
   let numLabels = 0;
   try {
@@ -97,6 +99,16 @@ function runModel(model: BertModel, encoded: EncodedInput[], numLabels: number, 
     }
   }
   return result;
+}
+
+/** Hugging Face folders say in tokenizer_config.json whether their vocab is cased; BERT's default is uncased. */
+function folderLowerCase(modelDir: string): boolean {
+  try {
+    const config = JSON.parse(readFileSync(join(modelDir, 'tokenizer_config.json'), 'utf8')) as { do_lower_case?: unknown };
+    return typeof config.do_lower_case === 'boolean' ? config.do_lower_case : true;
+  } catch {
+    return true;
+  }
 }
 
 /** Reads `[[text_a, text_b or null], ...]`. */
