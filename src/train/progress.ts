@@ -7,7 +7,8 @@ export function formatDuration(seconds: number): string {
 
 /**
  * Progress lines in the spirit of the original's ETAHook:
- * `step 40/234 = 17.1%, 3.2 steps/s, 102.4 examples/s, elapsed 0:00:12, ETA 0:01:00 - loss: 0.6931, lambda: 0.17`.
+ * `step 40/234 = 17.1%, 3.2 steps/s, 102.4 examples/s, elapsed 0:00:12, ETA 0:01:00 - loss: 0.6931, lambda: 0.171`
+ * (lambda only when distilling).
  */
 export class ProgressReporter {
   private readonly startTime = process.hrtime.bigint();
@@ -19,7 +20,8 @@ export class ProgressReporter {
     private readonly log: (line: string) => void,
   ) {}
 
-  report(step: number, loss: number, lambda: number): void {
+  /** lambda: the teacher-annealing weight of the step, or null when not distilling. */
+  report(step: number, loss: number, lambda: number | null): void {
     const elapsed = Number(process.hrtime.bigint() - this.startTime) / 1e9;
     const done = step - this.startStep;
     const stepsPerSecond = elapsed > 0 ? done / elapsed : 0;
@@ -28,7 +30,7 @@ export class ProgressReporter {
     this.log(
       `step ${step}/${this.totalSteps} = ${pct.toFixed(1)}%, ${stepsPerSecond.toFixed(2)} steps/s, ` +
       `${(stepsPerSecond * this.batchSize).toFixed(1)} examples/s, elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(eta)} ` +
-      `- loss: ${loss.toFixed(4)}, lambda: ${lambda.toFixed(3)}`,
+      `- loss: ${loss.toFixed(4)}${lambda === null ? '' : `, lambda: ${lambda.toFixed(3)}`}`,
     );
   }
 }

@@ -97,7 +97,7 @@ export async function train(
       optimizer.step(step);
       step++;
       o.afterStep?.(step, lastLoss);
-      if (step % o.logEverySteps === 0 || step === o.numTrainSteps) progress.report(step, lastLoss, g);
+      if (step % o.logEverySteps === 0 || step === o.numTrainSteps) progress.report(step, lastLoss, o.distillation.kind === 'none' ? null : g);
       if (o.checkpointDir && step % o.saveEverySteps === 0 && step < o.numTrainSteps) {
         saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
       }
