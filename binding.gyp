@@ -2,7 +2,10 @@
 # Threads: OpenBLAS (Debian's pthread build) runs sgemm on its own threads; every other kernel runs on the
 # persistent std::thread pool of native/thread_pool.h rather than OpenMP, so that only one extra set of threads
 # exists beside OpenBLAS's, sized by the same setThreads call, with no libgomp dependency.
-# No -march=native: the addon must run on any x86-64 machine. No -ffast-math: results keep IEEE semantics.
+# No -march=native: the addon must run on any x86-64 machine; hot loops are compiled for AVX-512, AVX2 and baseline
+# with run-time dispatch instead (native/simd_math.h). No -ffast-math: results keep IEEE semantics. Only
+# -fno-trapping-math and -fno-math-errno, which let GCC vectorize loops with selects and square roots (we never
+# enable FP traps nor read errno).
 {
   "targets": [
     {
@@ -34,6 +37,8 @@
       "cflags_cc": [
         "-std=c++17",
         "-O3",
+        "-fno-trapping-math",
+        "-fno-math-errno",
         "-fexceptions",
         "<!@(pkg-config --cflags-only-I openblas 2>/dev/null || echo -I/usr/include/x86_64-linux-gnu/openblas-pthread)"
       ],

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "simd_math.h"
 #include "thread_pool.h"
 
 namespace bam {
@@ -24,26 +25,36 @@ uint32_t dropoutThreshold(double p) {
   return t > 0.0 ? static_cast<uint32_t>(t) : 0u;
 }
 
+BAM_VECTOR_CLONES void dropoutRange(const float* x, float* out, uint8_t* mask, size_t begin, size_t end, uint32_t seedHash,
+                                     uint32_t threshold, float scale) {
+  for (size_t i = begin; i < end; i++) {
+    // Unsigned arithmetic wraps mod 2³², as Math.imul and `>>> 0` do.
+    const bool keep = mix32(seedHash + static_cast<uint32_t>(i) * 0x9e3779b9u) >= threshold;
+    mask[i] = keep ? 1 : 0;
+    out[i] = keep ? x[i] * scale : 0.0f;
+  }
+}
+
+BAM_VECTOR_CLONES void dropoutBackwardRange(const float* dy, const uint8_t* mask, float* dx, size_t begin, size_t end, float scale) {
+  for (size_t i = begin; i < end; i++) dx[i] = mask[i] ? dy[i] * scale : 0.0f;
+}
+
+// 1 / (1 − p) rounded to float: the scale is applied in float, as x / (1 − p) is in float32 frameworks.
+float keepScale(double p) { return static_cast<float>(1.0 / (1.0 - p)); }
+
 }  // namespace
 
 void dropoutForward(const float* x, float* out, uint8_t* mask, size_t n, double p, uint32_t seed) {
   const uint32_t threshold = dropoutThreshold(p);
   const uint32_t seedHash = mix32(seed);
-  const double scale = 1.0 / (1.0 - p);
-  ThreadPool::instance().parallelFor(n, itemsPerChunk(4), [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      // Unsigned arithmetic wraps mod 2³², as Math.imul and `>>> 0` do.
-      const bool keep = mix32(seedHash + static_cast<uint32_t>(i) * 0x9e3779b9u) >= threshold;
-      mask[i] = keep ? 1 : 0;
-      out[i] = keep ? static_cast<float>(x[i] * scale) : 0.0f;
-    }
+  ThreadPool::instance().parallelFor(n, itemsPerChunk(8), [&](size_t begin, size_t end) {
+    dropoutRange(x, out, mask, begin, end, seedHash, threshold, keepScale(p));
   });
 }
 
 void dropoutBackward(const float* dy, const uint8_t* mask, float* dx, size_t n, double p) {
-  const double scale = 1.0 / (1.0 - p);
   ThreadPool::instance().parallelFor(n, itemsPerChunk(2), [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) dx[i] = mask[i] ? static_cast<float>(dy[i] * scale) : 0.0f;
+    dropoutBackwardRange(dy, mask, dx, begin, end, keepScale(p));
   });
 }
 

@@ -2,9 +2,28 @@
 #include <vector>
 
 #include "kernels.h"
+#include "simd_math.h"
 #include "thread_pool.h"
 
 namespace bam {
+namespace {
+
+// Σ x² over [begin, end) in 8 double lanes (vectorizable, unlike one running sum); the lanes are added in order,
+// so the result depends only on the block, not on the thread count.
+BAM_VECTOR_CLONES double sumSquaresRange(const float* x, size_t begin, size_t end) {
+  constexpr size_t kLanes = 8;
+  double lanes[kLanes] = {};
+  size_t i = begin;
+  for (; i + kLanes <= end; i += kLanes) {
+    for (size_t l = 0; l < kLanes; l++) lanes[l] += static_cast<double>(x[i + l]) * x[i + l];
+  }
+  double s = 0.0;
+  for (; i < end; i++) s += static_cast<double>(x[i]) * x[i];
+  for (size_t l = 0; l < kLanes; l++) s += lanes[l];
+  return s;
+}
+
+}  // namespace
 
 void add(const float* a, const float* b, float* out, size_t n) {
   ThreadPool::instance().parallelFor(n, itemsPerChunk(1), [&](size_t begin, size_t end) {
@@ -18,9 +37,7 @@ double sumSquares(const float* x, size_t n) {
   ThreadPool::instance().parallelFor(partials.size(), itemsPerChunk(kBlock), [&](size_t begin, size_t end) {
     for (size_t blk = begin; blk < end; blk++) {
       const size_t stop = blk * kBlock + kBlock < n ? blk * kBlock + kBlock : n;
-      double s = 0.0;
-      for (size_t i = blk * kBlock; i < stop; i++) s += static_cast<double>(x[i]) * x[i];
-      partials[blk] = s;
+      partials[blk] = sumSquaresRange(x, blk * kBlock, stop);
     }
   });
   double total = 0.0;

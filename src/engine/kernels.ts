@@ -88,12 +88,13 @@ export interface Kernels {
 
   /**
    * Inverted dropout with a counter-based RNG, so that both backends draw the same mask: element i is kept when
-   * dropoutBits(seed, i) ≥ dropoutThreshold(p) (see below); out = kept ? x / (1 − p) : 0; mask[i] = kept ? 1 : 0.
+   * dropoutBits(seed, i) ≥ dropoutThreshold(p) (see below); out = kept ? x · dropoutScale(p) : 0 (a float32
+   * product); mask[i] = kept ? 1 : 0.
    * out may alias x.
    */
   dropoutForward(x: Float32Array, out: Float32Array, mask: Uint8Array, n: number, p: number, seed: number): void;
 
-  /** dx = mask ? dy / (1 − p) : 0. dx may alias dy. */
+  /** dx = mask ? dy · dropoutScale(p) : 0. dx may alias dy. */
   dropoutBackward(dy: Float32Array, mask: Uint8Array, dx: Float32Array, n: number, p: number): void;
 
   /** [batch, seq, heads·headDim] → [batch, heads, seq, headDim]. */
@@ -150,4 +151,9 @@ export function dropoutBits(seed: number, i: number): number {
 /** Elements whose bits are ≥ this are kept: floor(p · 2³²), so P(keep) = 1 − p. */
 export function dropoutThreshold(p: number): number {
   return Math.min(Math.floor(p * 4294967296), 4294967295);
+}
+
+/** The factor kept elements are scaled by: 1 / (1 − p) rounded to float32, as float32 frameworks apply it. */
+export function dropoutScale(p: number): number {
+  return Math.fround(1 / (1 - p));
 }

@@ -1,4 +1,4 @@
-import { dropoutBits, dropoutThreshold, type Kernels } from './kernels.js';
+import { dropoutBits, dropoutScale, dropoutThreshold, type Kernels } from './kernels.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -205,7 +205,7 @@ export const referenceKernels: Kernels = {
 
   dropoutForward(x, out, mask, n, p, seed) {
     const threshold = dropoutThreshold(p);
-    const scale = 1 / (1 - p);
+    const scale = dropoutScale(p);
     for (let i = 0; i < n; i++) {
       const keep = dropoutBits(seed, i) >= threshold;
       mask[i] = keep ? 1 : 0;
@@ -214,7 +214,7 @@ export const referenceKernels: Kernels = {
   },
 
   dropoutBackward(dy, mask, dx, n, p) {
-    const scale = 1 / (1 - p);
+    const scale = dropoutScale(p);
     for (let i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0;
   },
 

@@ -307,7 +307,7 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
-  test('adamWeightDecay over several segments (one empty) for three steps, within 1e-6 relative', () => {
+  test('adamWeightDecay over several segments (one empty) for three steps, within 1e-6 relative or 1e-8 absolute', () => {
     const size = 50_000;
     const segments = new Float64Array([0, 100, 1e-3, 0.01, 100, 0, 5e-4, 0, 130, 40_000, 2e-5, 0.01, 45_000, 4_999, 1e-4, 0]);
     const [[pn, mn, vn], [pr, mr, vr]] = both([random(1, size), guarded(size).fill(0), guarded(size).fill(0)], (kern, [p, m, v]) => {
@@ -315,8 +315,10 @@ describe('native kernels equal the reference', { skip }, () => {
         kern.adamWeightDecay(p, random(2 + step, size, -0.1, 0.1), m, v, segments, 0.9, 0.999, 1e-6, 0.5);
       }
     });
-    assertClose(pn, pr, 'adam param', 1e-6, 0);
-    assertClose(mn, mr, 'adam m', 1e-6, 0);
+    // The native update runs in float32 and the reference in float64; where an update cancels a parameter or a
+    // moment to near zero, the float32 rounding of the two cancelling terms (about 1e-8) is what remains.
+    assertClose(pn, pr, 'adam param', 1e-6, 1e-8);
+    assertClose(mn, mr, 'adam m', 1e-6, 1e-8);
     assertClose(vn, vr, 'adam v', 1e-6, 0);
     // Elements outside every segment are untouched.
     assert.equal(pn[120], pr[120]);
