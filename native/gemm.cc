@@ -14,18 +14,20 @@ CBLAS_TRANSPOSE op(bool transpose) { return transpose ? CblasTrans : CblasNoTran
 // BLAS requires a leading dimension of at least 1 even when a matrix has no columns.
 int leading(int cols) { return cols > 1 ? cols : 1; }
 
-// Sets OpenBLAS to one thread for the lifetime of the object, so that pool threads can each run a whole sgemm.
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas() : saved_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-  ~SingleThreadedBlas() { openblas_set_num_threads(saved_); }
+// Work (multiply-adds) below which a gemm runs on the calling thread alone.
+constexpr double kMinParallelGemmWork = 1 << 20;
 
- private:
-  int saved_;
-};
+// One sgemm on the calling thread (OpenBLAS is kept single-threaded, see threads.cc).
+void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+           float beta, float* c, int ldc) {
+  cblas_sgemm(CblasRowMajor, op(transA), op(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
 
 }  // namespace
 
+// The pool splits C into one block of rows (or of columns, when C is wide) per thread and each thread runs a
+// single-threaded sgemm on its block. OpenBLAS's own threads would spin after every call and fight the pool's
+// threads for the same cores between the kernels of a layer.
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, const float* b, float beta,
           float* c, const float* bias) {
   if (m == 0 || n == 0) return;
@@ -33,21 +35,40 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
   const int ldb = leading(transB ? k : n);
   const size_t cols = static_cast<size_t>(n);
   ThreadPool& pool = ThreadPool::instance();
-  if (bias != nullptr && beta == 0.0f) {
-    // C starts as the bias rows and sgemm accumulates onto them (beta = 1), saving a second pass over C. The
-    // interface lets no input alias C, so the bias is intact while C is filled.
-    pool.parallelFor(static_cast<size_t>(m), itemsPerChunk(cols), [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) std::memcpy(c + i * cols, bias, cols * sizeof(float));
-    });
-    cblas_sgemm(CblasRowMajor, op(transA), op(transB), m, n, k, alpha, a, lda, b, ldb, 1.0f, c, n);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, op(transA), op(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, n);
-  if (bias == nullptr) return;
-  pool.parallelFor(static_cast<size_t>(m), itemsPerChunk(cols), [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      float* row = c + i * cols;
-      for (size_t j = 0; j < cols; j++) row[j] += bias[j];
+  const bool withBias = bias != nullptr;
+  const bool byRows = m >= n;
+  const size_t extent = static_cast<size_t>(byRows ? m : n);
+  const size_t parts = static_cast<double>(m) * n * k < kMinParallelGemmWork ? 1 : static_cast<size_t>(pool.size());
+  // Block edges on multiples of 16 rows or columns keep every block's start aligned for the vector kernels.
+  auto edge = [&](size_t part) { return part == parts ? extent : (extent * part / parts) & ~size_t{15}; };
+  pool.parallelFor(parts, 1, [&](size_t first, size_t last) {
+    for (size_t part = first; part < last; part++) {
+      const size_t lo = edge(part);
+      const size_t hi = edge(part + 1);
+      if (hi <= lo) continue;
+      const int len = static_cast<int>(hi - lo);
+      // C starts as the bias rows and sgemm accumulates onto them (beta = 1), saving a second pass over C; the
+      // interface lets no input alias C, so the bias is intact while C is filled.
+      float effectiveBeta = beta;
+      if (withBias && beta == 0.0f) {
+        for (size_t i = byRows ? lo : 0; i < (byRows ? hi : static_cast<size_t>(m)); i++) {
+          std::memcpy(c + i * cols + (byRows ? 0 : lo), bias + (byRows ? 0 : lo), (byRows ? cols : hi - lo) * sizeof(float));
+        }
+        effectiveBeta = 1.0f;
+      }
+      if (byRows) {
+        const float* aBlock = transA ? a + lo : a + lo * static_cast<size_t>(lda);
+        sgemm(transA, transB, len, n, k, alpha, aBlock, lda, b, ldb, effectiveBeta, c + lo * cols, n);
+      } else {
+        const float* bBlock = transB ? b + lo * static_cast<size_t>(ldb) : b + lo;
+        sgemm(transA, transB, m, len, k, alpha, a, lda, bBlock, ldb, effectiveBeta, c + lo, n);
+      }
+      if (withBias && beta != 0.0f) {
+        for (size_t i = byRows ? lo : 0; i < (byRows ? hi : static_cast<size_t>(m)); i++) {
+          float* row = c + i * cols;
+          for (size_t j = byRows ? 0 : lo; j < (byRows ? cols : hi); j++) row[j] += bias[j];
+        }
+      }
     }
   });
 }
@@ -58,18 +79,16 @@ void gemmBatched(bool transA, bool transB, int m, int n, int k, float alpha, con
   const int lda = leading(transA ? m : k);
   const int ldb = leading(transB ? k : n);
   auto one = [&](size_t i) {
-    cblas_sgemm(CblasRowMajor, op(transA), op(transB), m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
-                beta, c + i * strideC, n);
+    sgemm(transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, n);
   };
-  ThreadPool& pool = ThreadPool::instance();
   const bool disjointOutputs = strideC >= static_cast<size_t>(m) * static_cast<size_t>(n);
-  if (pool.size() == 1 || batch < 2 || !disjointOutputs) {
+  if (!disjointOutputs) {
     for (size_t i = 0; i < batch; i++) one(i);
     return;
   }
-  // Attention's matrices are small (e.g. 128×128×64): whole sgemms on separate threads beat splitting each one.
-  SingleThreadedBlas blas;
-  pool.parallelFor(batch, 1, [&](size_t begin, size_t end) {
+  // Attention's matrices are small (e.g. 128×128×64): whole sgemms on separate threads.
+  const size_t work = static_cast<size_t>(m) * n * k;
+  ThreadPool::instance().parallelFor(batch, itemsPerChunk(work), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) one(i);
   });
 }
