@@ -5,7 +5,8 @@
 # No -march=native: the addon must run on any x86-64 machine; hot loops are compiled for AVX-512, AVX2 and baseline
 # with run-time dispatch instead (native/simd_math.h). No -ffast-math: results keep IEEE semantics. Only
 # -fno-trapping-math and -fno-math-errno, which let GCC vectorize loops with selects and square roots (we never
-# enable FP traps nor read errno).
+# enable FP traps nor read errno). -Wno-psabi: the eight-lane vector helpers of native/vec.h are always inlined,
+# so the ABI note GCC prints for them does not apply.
 {
   "targets": [
     {
@@ -39,6 +40,7 @@
         "-O3",
         "-fno-trapping-math",
         "-fno-math-errno",
+        "-Wno-psabi",
         "-fexceptions",
         "<!@(pkg-config --cflags-only-I openblas 2>/dev/null || echo -I/usr/include/x86_64-linux-gnu/openblas-pthread)"
       ],
