@@ -156,7 +156,7 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
     type: { kind: 'boolean' },
     meaning: 'write test-split predictions after each of the first `n_writes_test` trials.',
     origin: 'original',
-    differs: 'predictions are JSON files, not pickles.',
+    differs: 'predictions are JSON files, not pickles; dev-split predictions and the GLUE submission files are written too.',
   },
   write_distill_outputs: {
     default: true,
@@ -169,7 +169,7 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   n_writes_test: {
     default: 1,
     type: { kind: 'integer', min: 0 },
-    meaning: 'test predictions are written for the first n trials only.',
+    meaning: 'test (and, in bam, dev) predictions are written for the first n trials only.',
     origin: 'original',
   },
   n_writes_distill: {

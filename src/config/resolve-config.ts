@@ -64,7 +64,7 @@ export const DERIVED_FIELDS: { readonly [K in Exclude<keyof RunConfig, keyof Hpa
   outputs_dir: { value: '<bam_dir>/models/<model_name>/outputs', instead: CHOOSE_MODEL_NAME },
   raw_data_dir: { value: '<bam_dir>/glue_data/<task>', instead: 'pass another <bam_dir>' },
   test_outputs: {
-    value: '<bam_dir>/models/<model_name>/outputs/<task>_<split>_predictions_<trial>.json',
+    value: '<bam_dir>/models/<model_name>/outputs/<task>_<split>_predictions_<trial>.json (test and dev splits)',
     instead: CHOOSE_MODEL_NAME,
   },
   distill_outputs: {

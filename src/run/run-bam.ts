@@ -70,37 +70,50 @@ function fingerprint(ctx: RunContext, trial: number, seed: number, numTrainSteps
   return createHash('sha256').update(JSON.stringify(relevant)).update(ctx.train.inputIds).digest('hex');
 }
 
-function evaluateDev(ctx: RunContext, model: BertModel): TrialResults {
+/** A split of a task, featurized and run through the model in eval mode. */
+function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): { data: FeaturizedDataset; outputs: Float32Array } {
+  const data = featurize(loadExamples(ctx.config, task, split), ctx.config.task_names, ctx.tokenizer, ctx.config.max_seq_length);
+  return { data, outputs: predictDataset(model, data, batchSize) };
+}
+
+function writePredictions(ctx: RunContext, trial: number, task: Task, split: string, data: FeaturizedDataset, outputs: Float32Array): void {
+  const { config } = ctx;
+  const path = split === 'train' ? config.distill_outputs(task.name as TaskName, trial) : config.test_outputs(task.name as TaskName, split, trial);
+  const settings = { doubleUnordered: config.double_unordered, maxLines: maxLines(config) ?? null };
+  writePredictionFile(path, buildPredictionFile(config.model_name, trial, task, split, data.eids, outputs, ctx.maxOutputs, settings));
+}
+
+/** Dev metrics of every task (MNLI: matched and mismatched); with `trial`, also writes the dev predictions. */
+function evaluateDev(ctx: RunContext, model: BertModel, trial: number | null): TrialResults {
   const results: TrialResults = {};
   for (const task of ctx.tasks) {
     for (const split of task.devSplits) {
-      const data = featurize(loadExamples(ctx.config, task, split), ctx.config.task_names, ctx.tokenizer, ctx.config.max_seq_length);
-      const outputs = predictDataset(model, data, ctx.config.eval_batch_size);
+      const { data, outputs } = predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
       const key = split === 'dev_mismatched' ? `${task.name}-mm` : task.name;
       results[key] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
+      if (trial !== null) writePredictions(ctx, trial, task, split, data, outputs);
     }
   }
   return results;
 }
 
+/** Whether the trial writes dev/test predictions and GLUE files (the first n_writes_test trials). */
+function writesTestOutputs(config: RunConfig, trial: number): boolean {
+  return config.write_test_outputs && trial <= config.n_writes_test;
+}
+
 /** Writes train predictions (distillation targets), test predictions and GLUE submission files, as configured. */
 function writeOutputs(ctx: RunContext, model: BertModel, trial: number): void {
   const { config } = ctx;
-  const settings = { doubleUnordered: config.double_unordered, maxLines: maxLines(config) ?? null };
-  const distillOutputs = config.write_distill_outputs && trial <= config.n_writes_distill;
-  const testOutputs = config.write_test_outputs && trial <= config.n_writes_test;
   for (const task of ctx.tasks) {
-    const name = task.name as TaskName;
-    if (distillOutputs) {
-      const data = featurize(loadExamples(config, task, 'train'), config.task_names, ctx.tokenizer, config.max_seq_length);
-      const outputs = predictDataset(model, data, config.predict_batch_size);
-      writePredictionFile(config.distill_outputs(name, trial), buildPredictionFile(config.model_name, trial, task, 'train', data.eids, outputs, ctx.maxOutputs, settings));
+    if (config.write_distill_outputs && trial <= config.n_writes_distill) {
+      const { data, outputs } = predictSplit(ctx, model, task, 'train', config.predict_batch_size);
+      writePredictions(ctx, trial, task, 'train', data, outputs);
     }
-    if (!testOutputs) continue;
+    if (!writesTestOutputs(config, trial)) continue;
     for (const split of task.testSplits) {
-      const data = featurize(loadExamples(config, task, split), config.task_names, ctx.tokenizer, config.max_seq_length);
-      const outputs = predictDataset(model, data, config.predict_batch_size);
-      writePredictionFile(config.test_outputs(name, split, trial), buildPredictionFile(config.model_name, trial, task, split, data.eids, outputs, ctx.maxOutputs, settings));
+      const { data, outputs } = predictSplit(ctx, model, task, split, config.predict_batch_size);
+      writePredictions(ctx, trial, task, split, data, outputs);
       const file = submissionFileName(task.name, split);
       if (file) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
     }
@@ -141,13 +154,13 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
     afterStep: config.eval_every_steps > 0
       ? (step) => {
         if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
-        const dev = evaluateDev(ctx, model);
+        const dev = evaluateDev(ctx, model, null);
         ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
       }
       : undefined,
   });
   if (result.interrupted) return null;
-  const results = evaluateDev(ctx, model);
+  const results = evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
   writeOutputs(ctx, model, trial);
   saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case);
   if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });

@@ -38,3 +38,35 @@ export const TINY_RUN = {
   max_seq_length: 32,
   train_batch_size: 8,
 };
+
+const MNLI_LABELS = ['contradiction', 'entailment', 'neutral'];
+const WORDS = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'dog', 'ran', 'home', 'quickly', 'never', 'always', 'people', 'city'];
+
+/** A sentence of words chosen by a simple deterministic recurrence. */
+function sentence(i: number, salt: number): string {
+  return Array.from({ length: 4 + ((i + salt) % 5) }, (_, w) => WORDS[(i * 7 + w * 3 + salt) % WORDS.length]).join(' ');
+}
+
+/**
+ * MNLI in the official column layout (MNLI is not in ../shared/data): train (12 columns, gold_label last),
+ * dev_matched/dev_mismatched (16), test_matched/test_mismatched (10), and GLUE's diagnostic set (AX).
+ */
+export function writeMnliFixture(bamDir: string, rows: number): void {
+  const dir = join(bamDir, 'glue_data', 'mnli');
+  mkdirSync(dir, { recursive: true });
+  const parses = ['(ROOT)', '(ROOT)', '(ROOT)', '(ROOT)'];
+  const train = ['index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tgold_label'];
+  const dev = [`${train[0].split('\t').slice(0, 11).join('\t')}\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label`];
+  const test = [train[0].split('\t').slice(0, 10).join('\t')];
+  const row = (i: number, salt: number): string[] => [String(i), String(1000 + i), `${1000 + i}e`, 'fiction', ...parses, sentence(i, salt), sentence(i, salt + 1)];
+  const file = (name: string, lines: string[]): void => writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+  const label = (i: number): string => MNLI_LABELS[i % 3];
+  file('train.tsv', [...train, ...Array.from({ length: rows }, (_, i) => [...row(i, 0), label(i), label(i)].join('\t'))]);
+  for (const [name, salt] of [['dev_matched.tsv', 1], ['dev_mismatched.tsv', 2]] as const) {
+    file(name, [...dev, ...Array.from({ length: rows }, (_, i) => [...row(i, salt), label(i), label(i), label(i), label(i), label(i), label(i)].join('\t'))]);
+  }
+  for (const [name, salt] of [['test_matched.tsv', 3], ['test_mismatched.tsv', 4]] as const) {
+    file(name, [...test, ...Array.from({ length: rows }, (_, i) => row(i, salt).join('\t'))]);
+  }
+  file('diagnostic.tsv', ['index\tsentence1\tsentence2\tlabel', ...Array.from({ length: rows }, (_, i) => `${i}\t${sentence(i, 5)}\t${sentence(i, 6)}\t${label(i)}`)]);
+}

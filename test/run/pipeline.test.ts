@@ -79,7 +79,10 @@ describe('the born-again pipeline end to end on real GLUE rows (teachers, multi-
     for (const v of Object.values(sts.predictions)) assert.equal(typeof v, 'number');
   });
 
-  test('test predictions and GLUE submission files: header, one row per test example, labels from the label list, STS-B on 0-5', () => {
+  test('dev and test predictions and GLUE submission files: header, one row per test example, labels from the label list, STS-B on 0-5', () => {
+    const rteDev = readJson<PredictionFile>(models('rte-sts-bam-model', 'outputs', 'rte_dev_predictions_1.json'));
+    assert.equal(rteDev.split, 'dev');
+    assert.equal(Object.keys(rteDev.predictions).length, ROWS);
     const rteTest = readJson<PredictionFile>(models('rte-sts-bam-model', 'outputs', 'rte_test_predictions_1.json'));
     assert.equal(rteTest.split, 'test');
     assert.equal(Object.keys(rteTest.predictions).length, ROWS);
