@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskName } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
@@ -8,6 +8,7 @@ import { featurize, type FeaturizedDataset } from '../data/featurize.js';
 import { taskMultiple, taskWeights } from '../data/task-weighting.js';
 import { getTask, type Task } from '../data/tasks.js';
 import type { Kernels } from '../engine/kernels.js';
+import { BamError } from '../errors.js';
 import type { BertModel } from '../model/bert-model.js';
 import type { FullTokenizer } from '../tokenization/index.js';
 import { BatchStream, type TeacherTargets } from '../train/batches.js';
@@ -173,6 +174,9 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
  * a checkpoint from which the same command resumes.
  */
 export async function runBam(config: RunConfig, kernels: Kernels, log: (line: string) => void): Promise<RunOutcome> {
+  if (!existsSync(config.bam_dir)) {
+    throw new BamError(`bam_dir ${config.bam_dir} not found; lay one out with: bam init ${config.bam_dir} --glue <folder of a GLUE download>`);
+  }
   const tasks = config.task_names.map(getTask);
   const source = findModelSource(config);
   const tokenizer = loadTokenizer(config, source);
