@@ -65,6 +65,10 @@ export function parseBertConfig(json: Record<string, unknown>, source: string): 
   if (act !== 'gelu') {
     throw new BamError(`${source}: hidden_act ${JSON.stringify(act)} is not supported; bam implements BERT's exact "gelu"`);
   }
+  const positions = json.position_embedding_type ?? 'absolute';
+  if (positions !== 'absolute') {
+    throw new BamError(`${source}: position_embedding_type ${JSON.stringify(positions)} is not supported; bam implements BERT's "absolute" position embeddings`);
+  }
   const result = config as unknown as BertConfig;
   validateBertConfig(result, source);
   return result;
