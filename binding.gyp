@@ -23,7 +23,6 @@
         "native/softmax.cc",
         "native/embedding.cc",
         "native/dropout.cc",
-        "native/heads.cc",
         "native/losses.cc",
         "native/adam.cc"
       ],

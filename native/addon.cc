@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -14,11 +15,16 @@
 namespace bam {
 namespace {
 
-// Elements that `count` matrices of `size` elements, `stride` apart, span.
-size_t batchSpan(const Args& args, size_t count, size_t stride, size_t size) {
-  if (count == 0 || size == 0) return 0;
-  return args.product({count - 1, stride}) + size;
+// Elements an operand of gemmStrided spans: the last matrix of the grid starts at (outer−1)·o + (inner−1)·i, and
+// a matrix of `rows` rows of `cols` floats spans (rows−1)·ld + cols.
+size_t gridSpan(const Args& args, const MatrixLayout& l, size_t outer, size_t inner, size_t rows, size_t cols,
+                const char* name) {
+  if (outer == 0 || inner == 0 || rows == 0 || cols == 0) return 0;
+  if (l.ld < cols) args.rangeError(std::string(name) + ".ld " + std::to_string(l.ld) + " is below the row width " + std::to_string(cols));
+  return args.product({outer - 1, l.outer}) + args.product({inner - 1, l.inner}) + args.product({rows - 1, l.ld}) + cols;
 }
+
+GridLayout grid(const MatrixLayout& l) { return GridLayout{l.ld, l.outer, l.inner}; }
 
 Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threadCount()); }
 
@@ -47,23 +53,28 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
-  const Args args(info, "gemmBatched", 14);
+Napi::Value GemmStrided(const Napi::CallbackInfo& info) {
+  const Args args(info, "gemmStrided", 15);
   const bool transA = args.flag(0, "transA");
   const bool transB = args.flag(1, "transB");
   const int m = args.blasSize(2, "m");
   const int n = args.blasSize(3, "n");
   const int k = args.blasSize(4, "k");
   const float alpha = static_cast<float>(args.number(5, "alpha"));
-  const size_t strideA = args.size(7, "strideA");
-  const size_t strideB = args.size(9, "strideB");
+  const MatrixLayout la = args.layout(7, "aLayout");
+  const MatrixLayout lb = args.layout(9, "bLayout");
   const float beta = static_cast<float>(args.number(10, "beta"));
-  const size_t strideC = args.size(12, "strideC");
-  const size_t batch = args.size(13, "batch");
-  const float* a = args.floats(6, "a", batchSpan(args, batch, strideA, args.product({size_t(m), size_t(k)})));
-  const float* b = args.floats(8, "b", batchSpan(args, batch, strideB, args.product({size_t(k), size_t(n)})));
-  float* c = args.floats(11, "c", batchSpan(args, batch, strideC, args.product({size_t(m), size_t(n)})));
-  gemmBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+  const MatrixLayout lc = args.layout(12, "cLayout");
+  const size_t outer = args.size(13, "outer");
+  const size_t inner = args.size(14, "inner");
+  for (const MatrixLayout* l : {&la, &lb, &lc}) {
+    if (l->ld > static_cast<size_t>(INT_MAX)) args.rangeError("a leading dimension exceeds BLAS's 32-bit sizes");
+  }
+  const size_t um = size_t(m), un = size_t(n), uk = size_t(k);
+  const float* a = args.floats(6, "a", gridSpan(args, la, outer, inner, transA ? uk : um, transA ? um : uk, "aLayout"));
+  const float* b = args.floats(8, "b", gridSpan(args, lb, outer, inner, transB ? un : uk, transB ? uk : un, "bLayout"));
+  float* c = args.floats(11, "c", gridSpan(args, lc, outer, inner, um, un, "cLayout"));
+  gemmStrided(transA, transB, m, n, k, alpha, a, grid(la), b, grid(lb), beta, c, grid(lc), outer, inner);
   return info.Env().Undefined();
 }
 
@@ -215,20 +226,6 @@ Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-template <void (*Kernel)(const float*, float*, size_t, size_t, size_t, size_t)>
-Napi::Value Heads(const Napi::CallbackInfo& info, const char* name) {
-  const Args args(info, name, 6);
-  const size_t batch = args.size(2, "batch");
-  const size_t seq = args.size(3, "seq");
-  const size_t heads = args.size(4, "heads");
-  const size_t headDim = args.size(5, "headDim");
-  const size_t total = args.product({batch, seq, heads, headDim});
-  Kernel(args.floats(0, "x", total), args.floats(1, "out", total), batch, seq, heads, headDim);
-  return info.Env().Undefined();
-}
-
-Napi::Value SplitHeads(const Napi::CallbackInfo& info) { return Heads<splitHeads>(info, "splitHeads"); }
-Napi::Value MergeHeads(const Napi::CallbackInfo& info) { return Heads<mergeHeads>(info, "mergeHeads"); }
 
 Napi::Value SoftCrossEntropy(const Napi::CallbackInfo& info) {
   const Args args(info, "softCrossEntropy", 7);
@@ -285,7 +282,7 @@ Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
       {"threads", Threads},
       {"setThreads", SetThreads},
       {"gemm", Gemm},
-      {"gemmBatched", GemmBatched},
+      {"gemmStrided", GemmStrided},
       {"biasGrad", BiasGrad},
       {"add", Add},
       {"layerNormForward", LayerNormForward},
@@ -300,8 +297,6 @@ Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
       {"embeddingBackward", EmbeddingBackward},
       {"dropoutForward", DropoutForward},
       {"dropoutBackward", DropoutBackward},
-      {"splitHeads", SplitHeads},
-      {"mergeHeads", MergeHeads},
       {"softCrossEntropy", SoftCrossEntropy},
       {"squaredError", SquaredError},
       {"sumSquares", SumSquares},

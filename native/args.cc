@@ -43,6 +43,20 @@ size_t Args::size(size_t i, const char* name) const {
   return static_cast<size_t>(v);
 }
 
+MatrixLayout Args::layout(size_t i, const char* name) const {
+  if (!info_[i].IsObject()) typeError(std::string(name) + " must be an object {ld, outer, inner}");
+  const Napi::Object object = info_[i].As<Napi::Object>();
+  auto field = [&](const char* key) {
+    const Napi::Value value = object.Get(key);
+    const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1.0;
+    if (!(v >= 0.0 && v <= kMaxSafeInteger && std::floor(v) == v)) {
+      rangeError(std::string(name) + "." + key + " must be a non-negative integer");
+    }
+    return static_cast<size_t>(v);
+  };
+  return MatrixLayout{field("ld"), field("outer"), field("inner")};
+}
+
 int Args::blasSize(size_t i, const char* name) const {
   const size_t v = size(i, name);
   if (v > static_cast<size_t>(INT_MAX)) rangeError(std::string(name) + " exceeds BLAS's 32-bit sizes");

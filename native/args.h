@@ -12,6 +12,13 @@
 
 namespace bam {
 
+// A gemmStrided operand's layout (src/engine/kernels.ts MatrixLayout).
+struct MatrixLayout {
+  size_t ld;
+  size_t outer;
+  size_t inner;
+};
+
 class Args {
  public:
   Args(const Napi::CallbackInfo& info, const char* kernel, size_t count);
@@ -22,6 +29,8 @@ class Args {
   size_t size(size_t i, const char* name) const;
   // A size that BLAS takes as a 32-bit int.
   int blasSize(size_t i, const char* name) const;
+  // An object {ld, outer, inner} of non-negative integers.
+  MatrixLayout layout(size_t i, const char* name) const;
   // A number reduced mod 2³² as JavaScript's `x >>> 0` does.
   uint32_t uint32(size_t i, const char* name) const;
 

@@ -73,23 +73,20 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
   });
 }
 
-void gemmBatched(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t strideA,
-                 const float* b, size_t strideB, float beta, float* c, size_t strideC, size_t batch) {
-  if (m == 0 || n == 0 || batch == 0) return;
-  const int lda = leading(transA ? m : k);
-  const int ldb = leading(transB ? k : n);
-  auto one = [&](size_t i) {
-    sgemm(transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, n);
-  };
-  const bool disjointOutputs = strideC >= static_cast<size_t>(m) * static_cast<size_t>(n);
-  if (!disjointOutputs) {
-    for (size_t i = 0; i < batch; i++) one(i);
-    return;
-  }
+void gemmStrided(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, GridLayout la,
+                 const float* b, GridLayout lb, float beta, float* c, GridLayout lc, size_t outer, size_t inner) {
+  const size_t count = outer * inner;
+  if (m == 0 || n == 0 || count == 0) return;
   // Attention's matrices are small (e.g. 128×128×64): whole sgemms on separate threads.
-  const size_t work = static_cast<size_t>(m) * n * k;
-  ThreadPool::instance().parallelFor(batch, itemsPerChunk(work), [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) one(i);
+  const size_t work = static_cast<size_t>(m) * n * (k > 0 ? k : 1);
+  ThreadPool::instance().parallelFor(count, itemsPerChunk(work), [&](size_t begin, size_t end) {
+    for (size_t g = begin; g < end; g++) {
+      const size_t o = g / inner;
+      const size_t i = g % inner;
+      sgemm(transA, transB, m, n, k, alpha, a + o * la.outer + i * la.inner, static_cast<int>(la.ld),
+            b + o * lb.outer + i * lb.inner, static_cast<int>(lb.ld), beta, c + o * lc.outer + i * lc.inner,
+            static_cast<int>(lc.ld));
+    }
   });
 }
 

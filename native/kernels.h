@@ -15,8 +15,14 @@ void initThreadCount();
 
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, const float* b, float beta,
           float* c, const float* bias);
-void gemmBatched(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t strideA,
-                 const float* b, size_t strideB, float beta, float* c, size_t strideC, size_t batch);
+// Matrix (o, i) of an operand starts at o·outer + i·inner; rows are ld apart.
+struct GridLayout {
+  size_t ld;
+  size_t outer;
+  size_t inner;
+};
+void gemmStrided(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, GridLayout la,
+                 const float* b, GridLayout lb, float beta, float* c, GridLayout lc, size_t outer, size_t inner);
 void biasGrad(const float* dy, size_t rows, size_t cols, float* dbias);
 
 void add(const float* a, const float* b, float* out, size_t n);
@@ -42,8 +48,6 @@ void embeddingBackward(const float* dout, const int32_t* ids, float* dtable, siz
 void dropoutForward(const float* x, float* out, uint8_t* mask, size_t n, double p, uint32_t seed);
 void dropoutBackward(const float* dy, const uint8_t* mask, float* dx, size_t n, double p);
 
-void splitHeads(const float* x, float* out, size_t batch, size_t seq, size_t heads, size_t headDim);
-void mergeHeads(const float* x, float* out, size_t batch, size_t seq, size_t heads, size_t headDim);
 
 void softCrossEntropy(const float* logits, const float* targets, const float* weights, size_t rows, size_t cols,
                       float* losses, float* dlogits);

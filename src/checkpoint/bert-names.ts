@@ -4,7 +4,7 @@
  */
 export interface ExternalName {
   name: string;
-  /** True when the external tensor is the transpose of ours (a torch Linear weight). */
+  /** True when the external tensor is the transpose of Google's TF layout (a torch Linear weight, [out, in]). */
   transpose: boolean;
 }
 

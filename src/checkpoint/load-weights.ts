@@ -15,6 +15,14 @@ export interface LoadWeightsOptions {
   headSources?: Record<string, string>;
 }
 
+/**
+ * Whether a tensor is stored transposed relative to our parameter: `transpose` says the external tensor is the
+ * transpose of Google's TF layout (a torch Linear weight), `transposed` that ours is.
+ */
+export function needsTranspose(external: ExternalName, p: Parameter): boolean {
+  return external.transpose !== p.transposed;
+}
+
 function transposeInto(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
 }
@@ -44,10 +52,11 @@ export function loadWeights(arena: ParameterArena, source: TensorSource, format:
       if (!isHead || (headName !== undefined && headSources[headName] !== undefined)) missing.push(p);
       continue;
     }
-    const expected = where.transpose ? [...p.shape].reverse() : p.shape;
+    const flip = needsTranspose(where, p);
+    const expected = flip ? [...p.shape].reverse() : p.shape;
     expectShape(source, where.name, expected);
     const data = source.readFloat32(where.name);
-    if (where.transpose) transposeInto(data, expected[0], expected[1], p.value);
+    if (flip) transposeInto(data, expected[0], expected[1], p.value);
     else p.value.set(data);
     loaded.push(p.name);
   }
@@ -56,7 +65,7 @@ export function loadWeights(arena: ParameterArena, source: TensorSource, format:
     const name = expectedName(first, format, headSources);
     const more = missing.length > 1 ? ` and ${missing.length - 1} more` : '';
     throw new BamError(
-      `${source.path}: missing tensor ${name.name} (expected shape ${formatShape(name.transpose ? [...first.shape].reverse() : first.shape)})${more}; ` +
+      `${source.path}: missing tensor ${name.name} (expected shape ${formatShape(needsTranspose(name, first) ? [...first.shape].reverse() : first.shape)})${more}; ` +
       'the checkpoint does not match the model config (check num_hidden_layers and the file format)',
     );
   }

@@ -28,11 +28,16 @@ export interface Kernels {
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array, bias?: Float32Array,
   ): void;
 
-  /** `batch` independent gemms (no bias): matrix i of A starts at i·strideA, of B at i·strideB, of C at i·strideC. */
-  gemmBatched(
+  /**
+   * Batched gemms (no bias) over an [outer, inner] grid of matrices, e.g. batch × attention heads, each with rows
+   * `ld` floats apart, so that per-head matrices are read and written in place inside [batch, seq, heads·headDim]
+   * tensors. Matrix (o, i) of A starts at o·aLayout.outer + i·aLayout.inner (likewise B and C); each product is as
+   * in gemm. The C matrices must not overlap.
+   */
+  gemmStrided(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Float32Array, strideA: number, b: Float32Array, strideB: number,
-    beta: number, c: Float32Array, strideC: number, batch: number,
+    alpha: number, a: Float32Array, aLayout: MatrixLayout, b: Float32Array, bLayout: MatrixLayout,
+    beta: number, c: Float32Array, cLayout: MatrixLayout, outer: number, inner: number,
   ): void;
 
   /** dbias[j] += Σ_i dy[i, j] over rows i < rows. */
@@ -97,12 +102,6 @@ export interface Kernels {
   /** dx = mask ? dy · dropoutScale(p) : 0. dx may alias dy. */
   dropoutBackward(dy: Float32Array, mask: Uint8Array, dx: Float32Array, n: number, p: number): void;
 
-  /** [batch, seq, heads·headDim] → [batch, heads, seq, headDim]. */
-  splitHeads(x: Float32Array, out: Float32Array, batch: number, seq: number, heads: number, headDim: number): void;
-
-  /** [batch, heads, seq, headDim] → [batch, seq, heads·headDim] (the inverse of splitHeads). */
-  mergeHeads(x: Float32Array, out: Float32Array, batch: number, seq: number, heads: number, headDim: number): void;
-
   /**
    * Soft-target cross-entropy per row: losses[i] = −w_i · Σ_j t[i,j] · log_softmax(z[i])_j, and its gradient
    * dlogits[i,j] = w_i · (softmax(z[i])_j · Σ_j t[i,j] − t[i,j]). Rows with w_i = 0 get zero loss and gradient.
@@ -131,6 +130,16 @@ export interface Kernels {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, segments: Float64Array,
     beta1: number, beta2: number, eps: number, gradScale: number,
   ): void;
+}
+
+/** Where the matrices of a gemmStrided operand are: row stride, and offsets between grid neighbours. */
+export interface MatrixLayout {
+  /** Floats from one row of a matrix to the next (at least its stored width). */
+  ld: number;
+  /** Floats from matrix (o, i) to matrix (o + 1, i). */
+  outer: number;
+  /** Floats from matrix (o, i) to matrix (o, i + 1). */
+  inner: number;
 }
 
 /** 32-bit integer mixer (the "lowbias32" hash): a bijection on [0, 2³²) with good avalanche. */

@@ -1,4 +1,4 @@
-import { dropoutBits, dropoutScale, dropoutThreshold, type Kernels } from './kernels.js';
+import { dropoutBits, dropoutScale, dropoutThreshold, type Kernels, type MatrixLayout } from './kernels.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -32,29 +32,35 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
-/** gemm on row-major storage; loops ordered so the innermost one walks contiguous memory of B and C. */
+/** One operand of gemmInto: an array, the offset of its matrix, and its row stride. */
+interface Operand {
+  data: Float32Array;
+  offset: number;
+  ld: number;
+}
+
+/** gemm on row-major storage with row strides; loops ordered so the innermost one walks contiguous memory of B and C. */
 function gemmInto(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, aOff: number, b: Float32Array, bOff: number, beta: number, c: Float32Array, cOff: number,
-  bias: Float32Array | undefined,
+  a: Operand, b: Operand, beta: number, c: Operand, bias: Float32Array | undefined,
 ): void {
   const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     row.fill(0);
     for (let p = 0; p < k; p++) {
-      const av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
+      const av = transA ? a.data[a.offset + p * a.ld + i] : a.data[a.offset + i * a.ld + p];
       if (av === 0) continue;
       if (transB) {
-        for (let j = 0; j < n; j++) row[j] += av * b[bOff + j * k + p];
+        for (let j = 0; j < n; j++) row[j] += av * b.data[b.offset + j * b.ld + p];
       } else {
-        const base = bOff + p * n;
-        for (let j = 0; j < n; j++) row[j] += av * b[base + j];
+        const base = b.offset + p * b.ld;
+        for (let j = 0; j < n; j++) row[j] += av * b.data[base + j];
       }
     }
-    const cBase = cOff + i * n;
+    const cBase = c.offset + i * c.ld;
     for (let j = 0; j < n; j++) {
-      const prev = beta === 0 ? 0 : beta * c[cBase + j];
-      c[cBase + j] = alpha * row[j] + prev + (bias ? bias[j] : 0);
+      const prev = beta === 0 ? 0 : beta * c.data[cBase + j];
+      c.data[cBase + j] = alpha * row[j] + prev + (bias ? bias[j] : 0);
     }
   }
 }
@@ -70,12 +76,16 @@ export const referenceKernels: Kernels = {
   setThreads() {},
 
   gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias) {
-    gemmInto(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, bias);
+    const op = (data: Float32Array, ld: number): Operand => ({ data, offset: 0, ld });
+    gemmInto(transA, transB, m, n, k, alpha, op(a, transA ? m : k), op(b, transB ? k : n), beta, op(c, n), bias);
   },
 
-  gemmBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch) {
-    for (let i = 0; i < batch; i++) {
-      gemmInto(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC, undefined);
+  gemmStrided(transA, transB, m, n, k, alpha, a, aLayout, b, bLayout, beta, c, cLayout, outer, inner) {
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const at = (data: Float32Array, l: MatrixLayout): Operand => ({ data, offset: o * l.outer + i * l.inner, ld: l.ld });
+        gemmInto(transA, transB, m, n, k, alpha, at(a, aLayout), at(b, bLayout), beta, at(c, cLayout), undefined);
+      }
     }
   },
 
@@ -216,30 +226,6 @@ export const referenceKernels: Kernels = {
   dropoutBackward(dy, mask, dx, n, p) {
     const scale = dropoutScale(p);
     for (let i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0;
-  },
-
-  splitHeads(x, out, batch, seq, heads, headDim) {
-    for (let b = 0; b < batch; b++) {
-      for (let s = 0; s < seq; s++) {
-        for (let h = 0; h < heads; h++) {
-          const src = ((b * seq + s) * heads + h) * headDim;
-          const dst = ((b * heads + h) * seq + s) * headDim;
-          for (let d = 0; d < headDim; d++) out[dst + d] = x[src + d];
-        }
-      }
-    }
-  },
-
-  mergeHeads(x, out, batch, seq, heads, headDim) {
-    for (let b = 0; b < batch; b++) {
-      for (let s = 0; s < seq; s++) {
-        for (let h = 0; h < heads; h++) {
-          const dst = ((b * seq + s) * heads + h) * headDim;
-          const src = ((b * heads + h) * seq + s) * headDim;
-          for (let d = 0; d < headDim; d++) out[dst + d] = x[src + d];
-        }
-      }
-    }
   },
 
   softCrossEntropy(logits, targets, weights, rows, cols, losses, dlogits) {

@@ -4,6 +4,11 @@ export interface ParameterSpec {
   shape: number[];
   /** Layer depth for the layer-wise learning rate: embeddings 0, encoder layer i → i + 1, pooler n + 1, heads n + 2. */
   depth: number;
+  /**
+   * A dense kernel stored [out, in], the transpose of Google's TF layout (torch Linear's), so that a layer's query,
+   * key and value kernels, stored one after another, form a single [3·hidden, hidden] matrix.
+   */
+  transposed?: boolean;
 }
 
 /** A named tensor of the arena: views into the parameter and gradient arrays. */
@@ -13,6 +18,8 @@ export interface Parameter {
   readonly offset: number;
   readonly size: number;
   readonly depth: number;
+  /** Stored [out, in] (see ParameterSpec). */
+  readonly transposed: boolean;
   /** False for LayerNorm parameters and biases, as the original's `exclude_from_weight_decay`. */
   readonly decay: boolean;
   readonly value: Float32Array;
@@ -50,6 +57,7 @@ export class ParameterArena {
         offset,
         size,
         depth: spec.depth,
+        transposed: spec.transposed ?? false,
         decay: !NO_DECAY.test(spec.name),
         value: this.values.subarray(offset, offset + size),
         grad: this.grads.subarray(offset, offset + size),

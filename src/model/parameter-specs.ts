@@ -13,7 +13,8 @@ export function headPrefix(task: string): string {
 
 /**
  * The encoder's parameters under Google's TF variable names, dense kernels stored [in, out] (y = x·W + b), in the
- * order of the forward pass.
+ * order of the forward pass. The query, key and value kernels are the exception: stored [out, in] one after another
+ * (then their three biases), they form one [3·hidden, hidden] matrix and one bias, so the projections are one gemm.
  */
 export function encoderParameterSpecs(c: BertConfig): ParameterSpec[] {
   const H = c.hiddenSize;
@@ -35,9 +36,10 @@ export function encoderParameterSpecs(c: BertConfig): ParameterSpec[] {
       specs.push({ name: `${p}/${name}/LayerNorm/gamma`, shape: [H], depth });
       specs.push({ name: `${p}/${name}/LayerNorm/beta`, shape: [H], depth });
     };
-    dense('attention/self/query', H, H);
-    dense('attention/self/key', H, H);
-    dense('attention/self/value', H, H);
+    for (const name of ['query', 'key', 'value']) {
+      specs.push({ name: `${p}/attention/self/${name}/kernel`, shape: [H, H], depth, transposed: true });
+    }
+    for (const name of ['query', 'key', 'value']) specs.push({ name: `${p}/attention/self/${name}/bias`, shape: [H], depth });
     dense('attention/output/dense', H, H);
     layerNorm('attention/output');
     dense('intermediate/dense', H, c.intermediateSize);

@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { Kernels, MatrixLayout } from '../engine/kernels.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
 import { denseBackward, denseForward } from './dense.js';
@@ -11,11 +11,40 @@ export interface Shape {
   seq: number;
 }
 
+/** A view over consecutive parameters of the arena: their values and their gradients. */
+export interface FusedView {
+  value: Float32Array;
+  grad: Float32Array;
+}
+
+/** Parameters that follow one another in the arena, as one view; throws if they are not adjacent. */
+function fuse(arena: ParameterArena, parts: Parameter[]): FusedView {
+  parts.forEach((q, i) => {
+    if (i > 0 && q.offset !== parts[i - 1].offset + parts[i - 1].size) throw new Error(`${q.name} does not follow ${parts[i - 1].name} in the arena`);
+  });
+  const start = parts[0].offset;
+  const end = parts[parts.length - 1].offset + parts[parts.length - 1].size;
+  return { value: arena.values.subarray(start, end), grad: arena.grads.subarray(start, end) };
+}
+
+/**
+ * Where attention's per-(sequence, head) matrices live, for gemmStrided over a [batch, heads] grid: queries, keys and
+ * values inside the [rows, 3·hidden] projection output, scores and probabilities in their own [batch, heads, seq,
+ * seq] arrays, and the context written straight into [rows, hidden] (so no head split or merge copies are needed).
+ */
+function attentionLayouts(seq: number, heads: number, headDim: number): { qkv: MatrixLayout; scores: MatrixLayout; context: MatrixLayout } {
+  const H = heads * headDim;
+  return {
+    qkv: { ld: 3 * H, outer: seq * 3 * H, inner: headDim },
+    scores: { ld: seq, outer: heads * seq * seq, inner: seq * seq },
+    context: { ld: H, outer: seq * H, inner: headDim },
+  };
+}
+
 /** One post-LN BERT layer's parameters, looked up once. */
 export class LayerParameters {
-  readonly query: Parameter; readonly queryBias: Parameter;
-  readonly key: Parameter; readonly keyBias: Parameter;
-  readonly value: Parameter; readonly valueBias: Parameter;
+  /** Query, key and value kernels as one [3·hidden, hidden] matrix ([out, in]), and their biases as one [3·hidden]. */
+  readonly qkv: FusedView; readonly qkvBias: FusedView;
   readonly attnOut: Parameter; readonly attnOutBias: Parameter;
   readonly attnGamma: Parameter; readonly attnBeta: Parameter;
   readonly inter: Parameter; readonly interBias: Parameter;
@@ -25,9 +54,9 @@ export class LayerParameters {
   constructor(arena: ParameterArena, index: number) {
     const p = layerPrefix(index);
     const get = (name: string): Parameter => arena.get(`${p}/${name}`);
-    this.query = get('attention/self/query/kernel'); this.queryBias = get('attention/self/query/bias');
-    this.key = get('attention/self/key/kernel'); this.keyBias = get('attention/self/key/bias');
-    this.value = get('attention/self/value/kernel'); this.valueBias = get('attention/self/value/bias');
+    const projections = ['query', 'key', 'value'];
+    this.qkv = fuse(arena, projections.map((n) => get(`attention/self/${n}/kernel`)));
+    this.qkvBias = fuse(arena, projections.map((n) => get(`attention/self/${n}/bias`)));
     this.attnOut = get('attention/output/dense/kernel'); this.attnOutBias = get('attention/output/dense/bias');
     this.attnGamma = get('attention/output/LayerNorm/gamma'); this.attnBeta = get('attention/output/LayerNorm/beta');
     this.inter = get('intermediate/dense/kernel'); this.interBias = get('intermediate/dense/bias');
@@ -38,8 +67,8 @@ export class LayerParameters {
 
 /** What one layer keeps from its forward pass for the backward pass, sized for a maximum shape. */
 export class LayerActivations {
-  /** Per-head queries, keys, values: [batch, heads, seq, headDim]. */
-  readonly qh: Float32Array; readonly kh: Float32Array; readonly vh: Float32Array;
+  /** Queries, keys and values side by side: [rows, 3·hidden]; head h's query is columns h·headDim onwards. */
+  readonly qkv: Float32Array;
   /** Attention probabilities after softmax, and after dropout (the same array when no dropout): [batch, heads, seq, seq]. */
   readonly probs: Float32Array; readonly probsDropped: Float32Array; readonly probsMask: Uint8Array;
   /** Attention context with heads merged: [rows, hidden]. */
@@ -58,7 +87,7 @@ export class LayerActivations {
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
     const scores = max.batch * c.numAttentionHeads * max.seq * max.seq;
-    this.qh = new Float32Array(rows * H); this.kh = new Float32Array(rows * H); this.vh = new Float32Array(rows * H);
+    this.qkv = new Float32Array(rows * 3 * H);
     this.probs = new Float32Array(scores);
     this.probsDropped = c.attentionProbsDropoutProb > 0 ? new Float32Array(scores) : this.probs;
     this.probsMask = new Uint8Array(c.attentionProbsDropoutProb > 0 ? scores : 0);
@@ -75,7 +104,9 @@ export class LayerActivations {
 
 /** Scratch shared by all layers (nothing in it outlives one layer's forward or backward). */
 export class LayerScratch {
-  readonly a: Float32Array; readonly b: Float32Array; readonly c: Float32Array;
+  readonly a: Float32Array; readonly b: Float32Array;
+  /** Gradient of the queries, keys and values: [rows, 3·hidden]. */
+  readonly qkvGrad: Float32Array;
   readonly scores: Float32Array; readonly scores2: Float32Array;
   readonly inter: Float32Array;
 
@@ -83,7 +114,8 @@ export class LayerScratch {
     const rows = max.batch * max.seq;
     const H = cfg.hiddenSize;
     const scores = max.batch * cfg.numAttentionHeads * max.seq * max.seq;
-    this.a = new Float32Array(rows * H); this.b = new Float32Array(rows * H); this.c = new Float32Array(rows * H);
+    this.a = new Float32Array(rows * H); this.b = new Float32Array(rows * H);
+    this.qkvGrad = new Float32Array(rows * 3 * H);
     this.scores = new Float32Array(scores); this.scores2 = new Float32Array(scores);
     this.inter = new Float32Array(rows * cfg.intermediateSize);
   }
@@ -109,22 +141,16 @@ export class TransformerLayer {
     const n = rows * H;
     const nScores = batch * heads * seq * seq;
 
-    denseForward(k, x, p.query.value, p.queryBias.value, s.a, rows, H, H);
-    k.splitHeads(s.a, a.qh, batch, seq, heads, hd);
-    denseForward(k, x, p.key.value, p.keyBias.value, s.a, rows, H, H);
-    k.splitHeads(s.a, a.kh, batch, seq, heads, hd);
-    denseForward(k, x, p.value.value, p.valueBias.value, s.a, rows, H, H);
-    k.splitHeads(s.a, a.vh, batch, seq, heads, hd);
-
-    k.gemmBatched(false, true, seq, seq, hd, 1, a.qh, seq * hd, a.kh, seq * hd, 0, s.scores, seq * seq, batch * heads);
+    const layouts = attentionLayouts(seq, heads, hd);
+    k.gemm(false, true, rows, 3 * H, H, 1, x, p.qkv.value, 0, a.qkv, p.qkvBias.value);
+    k.gemmStrided(false, true, seq, seq, hd, 1, a.qkv, layouts.qkv, a.qkv.subarray(H), layouts.qkv, 0, s.scores, layouts.scores, batch, heads);
     k.softmaxForward(s.scores, mask, a.probs, batch, heads, seq, seq, 1 / Math.sqrt(hd));
     let probs = a.probs;
     if (training && c.attentionProbsDropoutProb > 0) {
       k.dropoutForward(a.probs, a.probsDropped, a.probsMask, nScores, c.attentionProbsDropoutProb, siteSeed(stepSeed, attentionProbsSite(this.index)));
       probs = a.probsDropped;
     }
-    k.gemmBatched(false, false, seq, hd, seq, 1, probs, seq * seq, a.vh, seq * hd, 0, s.a, seq * hd, batch * heads);
-    k.mergeHeads(s.a, a.context, batch, seq, heads, hd);
+    k.gemmStrided(false, false, seq, hd, seq, 1, probs, layouts.scores, a.qkv.subarray(2 * H), layouts.qkv, 0, a.context, layouts.context, batch, heads);
 
     denseForward(k, a.context, p.attnOut.value, p.attnOutBias.value, s.a, rows, H, H);
     if (training && c.hiddenDropoutProb > 0) {
@@ -182,25 +208,22 @@ export class TransformerLayer {
       dAttnOut = s.a;
     }
     denseBackward(k, a.context, p.attnOut.value, dAttnOut, s.b, p.attnOut.grad, p.attnOutBias.grad, rows, H, H);
-    k.splitHeads(s.b, s.c, batch, seq, heads, hd); // dContext per head
 
-    const dropProbs = training && c.attentionProbsDropoutProb > 0;
-    const probsUsed = dropProbs ? a.probsDropped : a.probs;
+    const layouts = attentionLayouts(seq, heads, hd);
+    const probsUsed = training && c.attentionProbsDropoutProb > 0 ? a.probsDropped : a.probs;
+    const dQkv = s.qkvGrad;
     // context = P·V: dP = dC·Vᵀ, dV = Pᵀ·dC
-    k.gemmBatched(false, true, seq, seq, hd, 1, s.c, seq * hd, a.vh, seq * hd, 0, s.scores, seq * seq, batch * heads);
-    k.gemmBatched(true, false, seq, hd, seq, 1, probsUsed, seq * seq, s.c, seq * hd, 0, s.b, seq * hd, batch * heads);
-    k.mergeHeads(s.b, s.a, batch, seq, heads, hd);
-    denseBackward(k, x, p.value.value, s.a, dx, p.value.grad, p.valueBias.grad, rows, H, H, true);
-
+    k.gemmStrided(false, true, seq, seq, hd, 1, s.b, layouts.context, a.qkv.subarray(2 * H), layouts.qkv, 0, s.scores, layouts.scores, batch, heads);
+    k.gemmStrided(true, false, seq, hd, seq, 1, probsUsed, layouts.scores, s.b, layouts.context, 0, dQkv.subarray(2 * H), layouts.qkv, batch, heads);
     const nScores = batch * heads * seq * seq;
-    if (dropProbs) k.dropoutBackward(s.scores, a.probsMask, s.scores, nScores, c.attentionProbsDropoutProb);
+    if (training && c.attentionProbsDropoutProb > 0) k.dropoutBackward(s.scores, a.probsMask, s.scores, nScores, c.attentionProbsDropoutProb);
     k.softmaxBackward(s.scores, a.probs, s.scores, batch * heads * seq, seq, 1 / Math.sqrt(hd));
     // scores = Q·Kᵀ: dQ = dS·K, dK = dSᵀ·Q
-    k.gemmBatched(false, false, seq, hd, seq, 1, s.scores, seq * seq, a.kh, seq * hd, 0, s.b, seq * hd, batch * heads);
-    k.mergeHeads(s.b, s.a, batch, seq, heads, hd);
-    denseBackward(k, x, p.query.value, s.a, dx, p.query.grad, p.queryBias.grad, rows, H, H, true);
-    k.gemmBatched(true, false, seq, hd, seq, 1, s.scores, seq * seq, a.qh, seq * hd, 0, s.b, seq * hd, batch * heads);
-    k.mergeHeads(s.b, s.a, batch, seq, heads, hd);
-    denseBackward(k, x, p.key.value, s.a, dx, p.key.grad, p.keyBias.grad, rows, H, H, true);
+    k.gemmStrided(false, false, seq, hd, seq, 1, s.scores, layouts.scores, a.qkv.subarray(H), layouts.qkv, 0, dQkv, layouts.qkv, batch, heads);
+    k.gemmStrided(true, false, seq, hd, seq, 1, s.scores, layouts.scores, a.qkv, layouts.qkv, 0, dQkv.subarray(H), layouts.qkv, batch, heads);
+    // The fused projection: W is [3H, H] ([out, in]), so dW += dQKVᵀ·x and dx += dQKV·W.
+    k.gemm(true, false, 3 * H, H, rows, 1, dQkv, x, 1, p.qkv.grad);
+    k.biasGrad(dQkv, rows, 3 * H, p.qkvBias.grad);
+    k.gemm(false, false, rows, H, 3 * H, 1, dQkv, p.qkv.value, 1, dx);
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { huggingFaceName } from '../checkpoint/bert-names.js';
+import { needsTranspose } from '../checkpoint/load-weights.js';
 import { writeSafetensors, type Float32Tensor } from '../checkpoint/safetensors.js';
 import type { Task } from '../data/tasks.js';
 import { bertConfigToJson } from '../model/bert-config.js';
@@ -23,7 +24,7 @@ export function saveTrainedModel(dir: string, model: BertModel, tasks: Task[], v
   mkdirSync(dir, { recursive: true });
   const tensors: Float32Tensor[] = model.arena.parameters.map((p) => {
     const external = huggingFaceName(p.name);
-    return external.transpose
+    return needsTranspose(external, p)
       ? { name: external.name, shape: [p.shape[1], p.shape[0]], data: transpose(p.value, p.shape[0], p.shape[1]) }
       : { name: external.name, shape: p.shape, data: p.value };
   });

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { dropoutBits, type Kernels } from '../../src/engine/kernels.js';
 import { loadNativeKernels } from '../../src/engine/native.js';
 import { referenceKernels } from '../../src/engine/reference.js';
+import { interleaved } from './interleaved-layout.js';
 
 // Finite-difference checks of every backward kernel, on each backend. For a forward y = f(x) and random c the
 // scalar loss is L = Σ c_i·y_i, summed in float64; the backward kernel fed dy = c must give dL/dx. Each input
@@ -97,26 +98,29 @@ for (const [k, skip] of backends) {
       }
     });
 
-    test('gemmBatched: A and B for every transpose (through gemmBatched itself)', () => {
-      const [m, n, kk, batch] = [3, 2, 4, 3];
+    test('gemmStrided: A and B for every transpose, interleaved matrices (through gemmStrided itself)', () => {
+      const [m, n, kk, outer, inner] = [3, 2, 4, 2, 2];
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
-          const a = random(6, m * kk * batch);
-          const b = random(7, kk * n * batch);
-          const dc = random(8, m * n * batch);
-          const out = new Float32Array(m * n * batch);
+          const la = interleaved(transA ? kk : m, transA ? m : kk, outer, inner);
+          const lb = interleaved(transB ? n : kk, transB ? kk : n, outer, inner);
+          const lc = interleaved(m, n, outer, inner);
+          const a = random(6, la.size);
+          const b = random(7, lb.size);
+          const dc = random(8, lc.size);
+          const out = new Float32Array(lc.size);
           const loss = (): number => {
-            k.gemmBatched(transA, transB, m, n, kk, 1, a, m * kk, b, kk * n, 0, out, m * n, batch);
+            k.gemmStrided(transA, transB, m, n, kk, 1, a, la.layout, b, lb.layout, 0, out, lc.layout, outer, inner);
             return dot(dc, out);
           };
-          const da = new Float32Array(m * kk * batch);
-          if (transA) k.gemmBatched(transB, true, kk, m, n, 1, b, kk * n, dc, m * n, 0, da, m * kk, batch);
-          else k.gemmBatched(false, !transB, m, kk, n, 1, dc, m * n, b, kk * n, 0, da, m * kk, batch);
-          const db = new Float32Array(kk * n * batch);
-          if (transB) k.gemmBatched(true, transA, n, kk, m, 1, dc, m * n, a, m * kk, 0, db, kk * n, batch);
-          else k.gemmBatched(!transA, false, kk, n, m, 1, a, m * kk, dc, m * n, 0, db, kk * n, batch);
-          checkGradient(`gemmBatched(${transA}, ${transB}) A`, a, da, loss, LINEAR);
-          checkGradient(`gemmBatched(${transA}, ${transB}) B`, b, db, loss, LINEAR);
+          const da = new Float32Array(la.size);
+          if (transA) k.gemmStrided(transB, true, kk, m, n, 1, b, lb.layout, dc, lc.layout, 0, da, la.layout, outer, inner);
+          else k.gemmStrided(false, !transB, m, kk, n, 1, dc, lc.layout, b, lb.layout, 0, da, la.layout, outer, inner);
+          const db = new Float32Array(lb.size);
+          if (transB) k.gemmStrided(true, transA, n, kk, m, 1, dc, lc.layout, a, la.layout, 0, db, lb.layout, outer, inner);
+          else k.gemmStrided(!transA, false, kk, n, m, 1, a, la.layout, dc, lc.layout, 0, db, lb.layout, outer, inner);
+          checkGradient(`gemmStrided(${transA}, ${transB}) A`, a, da, loss, LINEAR);
+          checkGradient(`gemmStrided(${transA}, ${transB}) B`, b, db, loss, LINEAR);
         }
       }
     });
@@ -254,25 +258,5 @@ for (const [k, skip] of backends) {
       checkGradient('squaredError', pred, dpred.map((g, i) => g * sc[i]), seLoss, NONLINEAR);
     });
 
-    test('splitHeads and mergeHeads are adjoint permutations', () => {
-      const [batch, seq, heads, headDim] = [2, 3, 4, 5];
-      const total = batch * seq * heads * headDim;
-      const x = random(70, total);
-      const y = random(71, total);
-      const split = new Float32Array(total);
-      const merged = new Float32Array(total);
-      k.splitHeads(x, split, batch, seq, heads, headDim);
-      k.mergeHeads(y, merged, batch, seq, heads, headDim);
-      // ⟨split(x), y⟩ = ⟨x, merge(y)⟩: the backward of each is the other.
-      const lhs = dot(split, y);
-      const rhs = dot(x, merged);
-      assert.ok(Math.abs(lhs - rhs) <= 1e-12 * total, `⟨split x, y⟩ = ${lhs}, ⟨x, merge y⟩ = ${rhs}`);
-      // A permutation, not merely an adjoint pair: merge(split(x)) = x exactly, and split moves elements.
-      const back = new Float32Array(total);
-      k.mergeHeads(split, back, batch, seq, heads, headDim);
-      assert.deepEqual(back, x);
-      assert.notDeepEqual(split, x);
-      assert.deepEqual([...split].sort(), [...x].sort());
-    });
   });
 }

@@ -5,6 +5,7 @@ import { getKernels } from '../../src/engine/index.js';
 import { dropoutBits, type Kernels } from '../../src/engine/kernels.js';
 import { loadNativeKernels } from '../../src/engine/native.js';
 import { referenceKernels as ref } from '../../src/engine/reference.js';
+import { interleaved } from './interleaved-layout.js';
 
 // Every native kernel against the reference on seeded random inputs. Inputs are views into larger buffers
 // (byteOffset ≠ 0) whose guard elements on both sides must survive every call.
@@ -118,21 +119,23 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
-  test('gemmBatched: every transpose, padded strides, beta 0/1, batches run on one and several threads', () => {
+  test('gemmStrided: every transpose, matrices interleaved in padded rows on an outer × inner grid, beta 0/1', () => {
     let seed = 100;
-    for (const [m, n, k, batch] of [[5, 7, 3, 4], [32, 32, 16, 16], [17, 9, 33, 3]]) {
+    for (const [m, n, k, outer, inner] of [[5, 7, 3, 2, 2], [32, 32, 16, 4, 4], [17, 9, 33, 3, 1]]) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           for (const beta of [0, 1]) {
-            const [sa, sb, sc] = [m * k + 3, k * n + 1, m * n + 2];
-            const a = random(seed++, sa * batch);
-            const b = random(seed++, sb * batch);
-            const [[cn], [cr]] = both([random(seed++, sc * batch)], (kern, [c]) =>
-              kern.gemmBatched(transA, transB, m, n, k, 0.75, a, sa, b, sb, beta, c, sc, batch));
+            const a = interleaved(transA ? k : m, transA ? m : k, outer, inner);
+            const b = interleaved(transB ? n : k, transB ? k : n, outer, inner);
+            const c = interleaved(m, n, outer, inner);
+            const aData = random(seed++, a.size);
+            const bData = random(seed++, b.size);
+            const [[cn], [cr]] = both([random(seed++, c.size)], (kern, [cData]) =>
+              kern.gemmStrided(transA, transB, m, n, k, 0.75, aData, a.layout, bData, b.layout, beta, cData, c.layout, outer, inner));
             // |a|,|b| ≤ 1 so Σ|a·b| ≤ k: scale the tolerance by it.
-            assertClose(cn, cr, `gemmBatched(${transA}, ${transB}, ${m}×${n}×${k}×${batch})`, 1e-5, 1e-5 * (k + 1));
-            // Padding between C's matrices stays as it was.
-            for (let i = 0; i < batch; i++) assert.equal(cn[i * sc + m * n], cr[i * sc + m * n]);
+            assertClose(cn, cr, `gemmStrided(${transA}, ${transB}, ${m}×${n}×${k}, ${outer}×${inner})`, 1e-5, 1e-5 * (k + 1));
+            // The padding at the end of each row of C stays as it was.
+            assert.equal(cn[c.layout.ld - 1], cr[c.layout.ld - 1]);
           }
         }
       }
@@ -262,18 +265,6 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
-  test('splitHeads and mergeHeads are exact', () => {
-    for (const [batch, seq, heads, headDim] of [[1, 1, 1, 1], [2, 5, 3, 4], [8, 128, 4, 64]]) {
-      const total = batch * seq * heads * headDim;
-      const x = random(total, total);
-      const [[sn], [sr]] = both([guarded(total)], (kern, [o]) => kern.splitHeads(x, o, batch, seq, heads, headDim));
-      assertIdentical(sn, sr, 'splitHeads');
-      const [[mn], [mr]] = both([guarded(total)], (kern, [o]) => kern.mergeHeads(x, o, batch, seq, heads, headDim));
-      assertIdentical(mn, mr, 'mergeHeads');
-    }
-    assertGuardsIntact();
-  });
-
   test('softCrossEntropy (zero-weight rows, unnormalised targets) and squaredError', () => {
     const [rows, cols] = [9, 5];
     const logits = random(1, rows * cols, -10, 10);
@@ -361,7 +352,9 @@ describe('native kernels equal the reference', { skip }, () => {
     assert.throws(() => native.gemm(false, false, 3, 3, 4, 1, a, b, 0, c), TypeError);
     assert.throws(() => native.gemm(false, false, 2, 4, 4, 1, a, b.subarray(1), 0, c), TypeError);
     assert.throws(() => native.gemm(false, false, 2, 4, 4, 1, a, b, 0, c, new Float32Array(3)), TypeError);
-    assert.throws(() => native.gemmBatched(false, false, 2, 2, 2, 1, a, 4, b, 4, 0, c, 4, 3), TypeError);
+    const packed = { ld: 2, outer: 4, inner: 0 };
+    assert.throws(() => native.gemmStrided(false, false, 2, 2, 2, 1, a, packed, b, packed, 0, c, packed, 3, 1), TypeError);
+    assert.throws(() => native.gemmStrided(false, false, 2, 2, 2, 1, a, { ...packed, ld: 1 }, b, packed, 0, c, packed, 1, 1), RangeError);
     assert.throws(() => native.add(a, b, c, 9), TypeError);
     assert.throws(() => native.add(a, b, new Float64Array(12) as unknown as Float32Array, 4), TypeError);
     assert.throws(() => native.geluForward(a, c, -1), RangeError);

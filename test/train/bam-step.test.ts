@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { huggingFaceName } from '../../src/checkpoint/bert-names.js';
-import { loadWeights } from '../../src/checkpoint/load-weights.js';
+import { loadWeights, needsTranspose } from '../../src/checkpoint/load-weights.js';
 import { openSafetensors } from '../../src/checkpoint/safetensors.js';
 import type { Kernels } from '../../src/engine/kernels.js';
 import type { Parameter } from '../../src/model/arena.js';
@@ -58,7 +58,7 @@ function ourParameter(model: BertModel, name: string): { p: Parameter; transpose
   if (head) return { p: model.arena.get(`task_specific/${head[1]}/dense/${head[2]}`), transpose: false };
   const p = model.arena.parameters.find((q) => huggingFaceName(q.name).name === name);
   assert.ok(p, `no parameter maps to ${name}`);
-  return { p, transpose: huggingFaceName(p.name).transpose };
+  return { p, transpose: needsTranspose(huggingFaceName(p.name), p) };
 }
 
 /** Element (i, j) of a tensor given in the golden's orientation. */
