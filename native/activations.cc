@@ -23,7 +23,25 @@ BAM_VECTOR_CLONES void geluBackwardRange(const float* dy, const float* x, float*
   }
 }
 
+BAM_VECTOR_CLONES void biasGeluRows(float* x, const float* bias, float* out, size_t cols, size_t begin, size_t end) {
+  for (size_t r = begin; r < end; r++) {
+    float* xr = x + r * cols;
+    float* outr = out + r * cols;
+    for (size_t j = 0; j < cols; j++) {
+      const float v = xr[j] + bias[j];
+      xr[j] = v;
+      outr[j] = v * gaussianCdf(v);
+    }
+  }
+}
+
 }  // namespace
+
+void biasGeluForward(float* x, const float* bias, float* out, size_t rows, size_t cols) {
+  ThreadPool::instance().parallelFor(rows, itemsPerChunk(kGeluCost * cols), [&](size_t begin, size_t end) {
+    biasGeluRows(x, bias, out, cols, begin, end);
+  });
+}
 
 void geluForward(const float* x, float* out, size_t n) {
   ThreadPool::instance().parallelFor(n, itemsPerChunk(kGeluCost), [&](size_t begin, size_t end) { geluRange(x, out, begin, end); });

@@ -140,6 +140,15 @@ Napi::Value GeluForward(const Napi::CallbackInfo& info) { return Unary<geluForwa
 Napi::Value GeluBackward(const Napi::CallbackInfo& info) {
   return UnaryBackward<geluBackward>(info, "geluBackward", "x");
 }
+Napi::Value BiasGeluForward(const Napi::CallbackInfo& info) {
+  const Args args(info, "biasGeluForward", 5);
+  const size_t rows = args.size(3, "rows");
+  const size_t cols = args.size(4, "cols");
+  const size_t total = args.product({rows, cols});
+  biasGeluForward(args.floats(0, "x", total), args.floats(1, "bias", cols), args.floats(2, "out", total), rows, cols);
+  return info.Env().Undefined();
+}
+
 Napi::Value TanhForward(const Napi::CallbackInfo& info) { return Unary<tanhForward>(info, "tanhForward"); }
 Napi::Value TanhBackward(const Napi::CallbackInfo& info) {
   return UnaryBackward<tanhBackward>(info, "tanhBackward", "y");
@@ -218,6 +227,18 @@ Napi::Value DropoutForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value BiasDropoutResidual(const Napi::CallbackInfo& info) {
+  const Args args(info, "biasDropoutResidual", 9);
+  const size_t rows = args.size(5, "rows");
+  const size_t cols = args.size(6, "cols");
+  const double p = dropoutRate(args, 7);
+  const uint32_t seed = args.uint32(8, "seed");
+  const size_t total = args.product({rows, cols});
+  biasDropoutResidual(args.floats(0, "x", total), args.floats(1, "bias", cols), args.floats(2, "residual", total),
+                      args.floats(3, "out", total), args.bytes(4, "mask", p > 0.0 ? total : 0), rows, cols, p, seed);
+  return info.Env().Undefined();
+}
+
 Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
   const Args args(info, "dropoutBackward", 5);
   const size_t n = args.size(3, "n");
@@ -288,6 +309,8 @@ Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
       {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward},
       {"geluForward", GeluForward},
+      {"biasGeluForward", BiasGeluForward},
+      {"biasDropoutResidual", BiasDropoutResidual},
       {"geluBackward", GeluBackward},
       {"tanhForward", TanhForward},
       {"tanhBackward", TanhBackward},

@@ -35,6 +35,9 @@ void layerNormBackward(const float* dy, const float* x, const float* gamma, cons
 
 void geluForward(const float* x, float* out, size_t n);
 void geluBackward(const float* dy, const float* x, float* dx, size_t n);
+void biasGeluForward(float* x, const float* bias, float* out, size_t rows, size_t cols);
+void biasDropoutResidual(const float* x, const float* bias, const float* residual, float* out, uint8_t* mask,
+                         size_t rows, size_t cols, double p, uint32_t seed);
 void tanhForward(const float* x, float* out, size_t n);
 void tanhBackward(const float* dy, const float* y, float* dx, size_t n);
 

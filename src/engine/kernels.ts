@@ -67,6 +67,23 @@ export interface Kernels {
   /** dx = dy · GELU'(x), x being the forward input. dx may alias dy. */
   geluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array, n: number): void;
 
+  /**
+   * Fused epilogue of a dense layer without bias: x ← x + bias (bias broadcast over the rows of [rows, cols]; x is
+   * then GELU's input, kept for the backward pass) and out = GELU(x). out may alias x.
+   */
+  biasGeluForward(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * Fused epilogue of a dense layer without bias, before a residual connection: out = dropout(x + bias) + residual
+   * over [rows, cols], the bias broadcast over the rows, dropout exactly as dropoutForward (same mask for the same
+   * seed and element index); p = 0 means no dropout and leaves the mask untouched. out may alias x or residual.
+   * Backward: dresidual = dout; d(x + bias) = dropoutBackward(dout); dbias via biasGrad.
+   */
+  biasDropoutResidual(
+    x: Float32Array, bias: Float32Array, residual: Float32Array, out: Float32Array, mask: Uint8Array,
+    rows: number, cols: number, p: number, seed: number,
+  ): void;
+
   /** out = tanh(x). out may alias x. */
   tanhForward(x: Float32Array, out: Float32Array, n: number): void;
 

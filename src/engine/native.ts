@@ -10,7 +10,7 @@ type NativeAddon = Omit<Kernels, 'backend'>;
 /** The functions the addon must export; a Record so that a kernel added to the interface cannot be forgotten here. */
 const ADDON_FUNCTIONS: Record<keyof NativeAddon, true> = {
   threads: true, setThreads: true, gemm: true, gemmStrided: true, biasGrad: true, add: true,
-  layerNormForward: true, layerNormBackward: true, geluForward: true, geluBackward: true, tanhForward: true,
+  layerNormForward: true, layerNormBackward: true, geluForward: true, geluBackward: true, biasGeluForward: true, biasDropoutResidual: true, tanhForward: true,
   tanhBackward: true, softmaxForward: true, softmaxBackward: true, embeddingForward: true, embeddingBackward: true,
   dropoutForward: true, dropoutBackward: true, softCrossEntropy: true,
   squaredError: true, sumSquares: true, adamWeightDecay: true,

@@ -161,6 +161,32 @@ export const referenceKernels: Kernels = {
     }
   },
 
+  biasGeluForward(x, bias, out, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) x[r * cols + j] += bias[j];
+    }
+    this.geluForward(x, out, rows * cols);
+  },
+
+  biasDropoutResidual(x, bias, residual, out, mask, rows, cols, p, seed) {
+    const threshold = dropoutThreshold(p);
+    const scale = dropoutScale(p);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) {
+        const i = r * cols + j;
+        // x + bias rounded to float32 first, as the native kernel adds in float.
+        const v = Math.fround(x[i] + bias[j]);
+        let kept = v;
+        if (p > 0) {
+          const keep = dropoutBits(seed, i) >= threshold;
+          mask[i] = keep ? 1 : 0;
+          kept = keep ? Math.fround(v * scale) : 0;
+        }
+        out[i] = kept + residual[i];
+      }
+    }
+  },
+
   tanhForward(x, out, n) {
     for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
   },

@@ -1,7 +1,7 @@
 import type { Kernels, MatrixLayout } from '../engine/kernels.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
-import { denseBackward, denseForward } from './dense.js';
+import { denseBackward } from './dense.js';
 import { attentionOutputSite, attentionProbsSite, layerOutputSite, siteSeed } from './dropout-sites.js';
 import { layerPrefix } from './parameter-specs.js';
 
@@ -137,8 +137,8 @@ export class TransformerLayer {
     const rows = batch * seq;
     const H = c.hiddenSize;
     const heads = c.numAttentionHeads;
+    const I = c.intermediateSize;
     const hd = H / heads;
-    const n = rows * H;
     const nScores = batch * heads * seq * seq;
 
     const layouts = attentionLayouts(seq, heads, hd);
@@ -152,20 +152,17 @@ export class TransformerLayer {
     }
     k.gemmStrided(false, false, seq, hd, seq, 1, probs, layouts.scores, a.qkv.subarray(2 * H), layouts.qkv, 0, a.context, layouts.context, batch, heads);
 
-    denseForward(k, a.context, p.attnOut.value, p.attnOutBias.value, s.a, rows, H, H);
-    if (training && c.hiddenDropoutProb > 0) {
-      k.dropoutForward(s.a, s.a, a.attnMask, n, c.hiddenDropoutProb, siteSeed(stepSeed, attentionOutputSite(this.index)));
-    }
-    k.add(s.a, x, a.attnResidual, n);
+    // Biases are added in the fused epilogues (bias + dropout + residual, bias + GELU) rather than by the gemms,
+    // saving a pass over each output.
+    const dropHidden = training ? c.hiddenDropoutProb : 0;
+    k.gemm(false, false, rows, H, H, 1, a.context, p.attnOut.value, 0, s.a);
+    k.biasDropoutResidual(s.a, p.attnOutBias.value, x, a.attnResidual, a.attnMask, rows, H, dropHidden, siteSeed(stepSeed, attentionOutputSite(this.index)));
     k.layerNormForward(a.attnResidual, p.attnGamma.value, p.attnBeta.value, a.attnNormed, a.attnMean, a.attnRstd, rows, H, c.layerNormEps);
 
-    denseForward(k, a.attnNormed, p.inter.value, p.interBias.value, a.interPre, rows, H, c.intermediateSize);
-    k.geluForward(a.interPre, a.interAct, rows * c.intermediateSize);
-    denseForward(k, a.interAct, p.out.value, p.outBias.value, s.a, rows, c.intermediateSize, H);
-    if (training && c.hiddenDropoutProb > 0) {
-      k.dropoutForward(s.a, s.a, a.outMask, n, c.hiddenDropoutProb, siteSeed(stepSeed, layerOutputSite(this.index)));
-    }
-    k.add(s.a, a.attnNormed, a.outResidual, n);
+    k.gemm(false, false, rows, I, H, 1, a.attnNormed, p.inter.value, 0, a.interPre);
+    k.biasGeluForward(a.interPre, p.interBias.value, a.interAct, rows, I);
+    k.gemm(false, false, rows, H, I, 1, a.interAct, p.out.value, 0, s.a);
+    k.biasDropoutResidual(s.a, p.outBias.value, a.attnNormed, a.outResidual, a.outMask, rows, H, dropHidden, siteSeed(stepSeed, layerOutputSite(this.index)));
     k.layerNormForward(a.outResidual, p.outGamma.value, p.outBeta.value, a.output, a.outMean, a.outRstd, rows, H, c.layerNormEps);
     return a.output;
   }

@@ -227,6 +227,44 @@ for (const [k, skip] of backends) {
       checkGradient('dropout', x, dx, loss, LINEAR);
     });
 
+    test('fused epilogues: biasGeluForward (x and bias) and biasDropoutResidual (x, bias, residual)', () => {
+      const [rows, cols] = [3, 5];
+      const n = rows * cols;
+      const x = random(80, n, -3, 3);
+      const bias = random(81, cols);
+      const residual = random(82, n);
+      const c = random(83, n);
+      const pre = new Float32Array(n);
+      const act = new Float32Array(n);
+      const geluLoss = (): number => {
+        pre.set(x);
+        k.biasGeluForward(pre, bias, act, rows, cols);
+        return dot(c, act);
+      };
+      geluLoss();
+      const dPre = new Float32Array(n);
+      k.geluBackward(c, pre, dPre, n);
+      const dBias = new Float32Array(cols);
+      k.biasGrad(dPre, rows, cols, dBias);
+      checkGradient('biasGelu x', x, dPre, geluLoss, NONLINEAR);
+      checkGradient('biasGelu bias', bias, dBias, geluLoss, NONLINEAR);
+
+      const out = new Float32Array(n);
+      const mask = new Uint8Array(n);
+      const residualLoss = (): number => {
+        k.biasDropoutResidual(x, bias, residual, out, mask, rows, cols, 0.3, 4321);
+        return dot(c, out);
+      };
+      residualLoss();
+      const dx = new Float32Array(n);
+      k.dropoutBackward(c, mask, dx, n, 0.3);
+      const dBias2 = new Float32Array(cols);
+      k.biasGrad(dx, rows, cols, dBias2);
+      checkGradient('biasDropoutResidual x', x, dx, residualLoss, LINEAR);
+      checkGradient('biasDropoutResidual bias', bias, dBias2, residualLoss, LINEAR);
+      checkGradient('biasDropoutResidual residual', residual, c, residualLoss, LINEAR);
+    });
+
     test('softCrossEntropy and squaredError (weighted, with a zero weight)', () => {
       const [rows, cols] = [4, 3];
       const logits = random(60, rows * cols, -2, 2);

@@ -239,6 +239,41 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
+  test('fused epilogues: biasGeluForward and biasDropoutResidual equal their unfused compositions', () => {
+    for (const [rows, cols] of [[1, 1], [7, 13], [512, 256]]) {
+      const n = rows * cols;
+      const x = random(rows + 1, n, -4, 4);
+      const bias = random(cols + 2, cols);
+      const residual = random(n + 3, n);
+      const [[preN, actN], [preR, actR]] = both([x, guarded(n)], (kern, [pre, act]) => kern.biasGeluForward(pre, bias, act, rows, cols));
+      assertClose(preN, preR, 'biasGelu pre-activation', 0, 0);
+      assertClose(actN, actR, 'biasGelu', 1e-5, 1e-6);
+      // The same as adding the bias and running geluForward.
+      const unfused = copy(preR);
+      ref.geluForward(preR, unfused, n);
+      assertIdentical(actR, unfused, 'biasGelu = bias then gelu');
+      for (const p of [0, 0.1]) {
+        const maskN = new Uint8Array(n);
+        const maskR = new Uint8Array(n);
+        const outN = guarded(n);
+        const outR = guarded(n);
+        native.biasDropoutResidual(x, bias, residual, outN, maskN, rows, cols, p, 99);
+        ref.biasDropoutResidual(x, bias, residual, outR, maskR, rows, cols, p, 99);
+        assertIdentical(maskN, maskR, `biasDropoutResidual mask p=${p}`);
+        assertIdentical(outN, outR, `biasDropoutResidual p=${p}`);
+        // dropout(x + bias) with dropoutForward's mask, then + residual.
+        const withBias = Float32Array.from(x, (v, i) => v + bias[i % cols]);
+        const dropped = new Float32Array(n);
+        const mask = new Uint8Array(n);
+        if (p > 0) ref.dropoutForward(withBias, dropped, mask, n, p, 99);
+        else dropped.set(withBias);
+        assertIdentical(outR, Float32Array.from(dropped, (v, i) => v + residual[i]), `biasDropoutResidual = dropout then add, p=${p}`);
+        if (p > 0) assertIdentical(maskR, mask, 'biasDropoutResidual mask = dropoutForward mask');
+      }
+    }
+    assertGuardsIntact();
+  });
+
   test('dropout masks and outputs are bit-identical for every seed and rate', () => {
     const n = 100_001;
     const x = random(1, n);
