@@ -3,7 +3,7 @@ import type { EncoderInputs } from '../model/bert-encoder.js';
 import { BertModel } from '../model/bert-model.js';
 import { MultitaskLoss, type LossTargets } from '../train/multitask-loss.js';
 import { AdamWeightDecay } from '../train/optimizer.js';
-import { stepSeed } from '../train/trainer.js';
+import { stepSeed, trainingStep } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import type { BenchShape } from './bench-options.js';
 import { benchBertConfig, type BenchModel } from './model-sizes.js';
@@ -62,21 +62,14 @@ export function measureBertStep(model: BenchModel, threads: number, shape: Bench
     learningRate: 1e-4, numTrainSteps: warmup + runs, warmupProportion: 0.1, lrDecay: 0.9, weightDecayRate: 0.01,
     numLayers: config.numHiddenLayers,
   });
-  const outputs = new Float32Array(batch * bert.heads.maxOutputs);
-  const dOutputs = new Float32Array(batch * bert.heads.maxOutputs);
+  const buffers = { outputs: new Float32Array(batch * bert.heads.maxOutputs), dOutputs: new Float32Array(batch * bert.heads.maxOutputs) };
 
   const train = timeRuns(warmup, runs, (step) => {
-    const seed = stepSeed(SEED, step);
-    bert.arena.zeroGrads();
-    const pooled = bert.encoder.forward(inputs, true, seed);
-    bert.heads.forward(pooled, targets.taskIds, batch, true, seed, outputs);
-    loss.compute(outputs, targets, batch, 1, dOutputs);
-    bert.encoder.backward(bert.heads.backward(dOutputs));
-    optimizer.step(step);
+    trainingStep(bert, { inputs, targets }, loss, optimizer, step, stepSeed(SEED, step), 1, buffers);
   });
   const infer = timeRuns(warmup, runs, () => {
     const pooled = bert.encoder.forward(inputs, false, 0);
-    bert.heads.forward(pooled, targets.taskIds, batch, false, 0, outputs);
+    bert.heads.forward(pooled, targets.taskIds, batch, false, 0, buffers.outputs);
   });
 
   const trainMs = median(train.ms);

@@ -1,6 +1,6 @@
 import { mix32 } from '../engine/kernels.js';
 import type { BertModel } from '../model/bert-model.js';
-import type { BatchStream } from './batches.js';
+import type { Batch, BatchStream } from './batches.js';
 import type { MultitaskLoss } from './multitask-loss.js';
 import type { AdamWeightDecay } from './optimizer.js';
 import { ProgressReporter } from './progress.js';
@@ -54,6 +54,30 @@ export function stepSeed(seed: number, step: number): number {
   return mix32((mix32(seed >>> 0) + Math.imul(step + 1, 0x85ebca6b)) >>> 0);
 }
 
+/** Buffers of the head outputs and their gradients, [batch, maxOutputs], reused from step to step. */
+export interface StepBuffers {
+  outputs: Float32Array;
+  dOutputs: Float32Array;
+}
+
+/**
+ * One optimisation step on a batch: zero the gradients, forward with dropout (masks drawn from `seed`), the
+ * multi-task loss with gold weight g, backward, clipping and AdamWeightDecay at the pre-increment `step`. Returns
+ * the summed loss.
+ */
+export function trainingStep(
+  model: BertModel, batch: Batch, loss: MultitaskLoss, optimizer: AdamWeightDecay, step: number, seed: number, g: number, buffers: StepBuffers,
+): number {
+  const { inputs, targets } = batch;
+  model.arena.zeroGrads();
+  const pooled = model.encoder.forward(inputs, true, seed);
+  model.heads.forward(pooled, targets.taskIds, inputs.batch, true, seed, buffers.outputs);
+  const total = loss.compute(buffers.outputs, targets, inputs.batch, g, buffers.dOutputs);
+  model.encoder.backward(model.heads.backward(buffers.dOutputs));
+  optimizer.step(step);
+  return total;
+}
+
 /**
  * The training loop: forward, multi-task loss, backward, AdamWeightDecay, for numTrainSteps steps, resuming from the
  * checkpoint in checkpointDir when one is there. SIGINT/SIGTERM stop the loop after the current step and save a
@@ -79,22 +103,14 @@ export async function train(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const B = stream.batchSize;
-  const outputs = new Float32Array(B * model.heads.maxOutputs);
-  const dOutputs = new Float32Array(B * model.heads.maxOutputs);
+  const buffers = { outputs: new Float32Array(B * model.heads.maxOutputs), dOutputs: new Float32Array(B * model.heads.maxOutputs) };
   const progress = new ProgressReporter(o.numTrainSteps, B, start, o.log);
   let step = start;
   let lastLoss = Number.NaN;
   try {
     while (step < o.numTrainSteps && !interrupted) {
-      const { inputs, targets } = stream.batchAt(step);
-      const seed = stepSeed(o.seed, step);
       const g = goldWeight(o.distillation, step, o.numTrainSteps);
-      model.arena.zeroGrads();
-      const pooled = model.encoder.forward(inputs, true, seed);
-      model.heads.forward(pooled, targets.taskIds, B, true, seed, outputs);
-      lastLoss = loss.compute(outputs, targets, B, g, dOutputs);
-      model.encoder.backward(model.heads.backward(dOutputs));
-      optimizer.step(step);
+      lastLoss = trainingStep(model, stream.batchAt(step), loss, optimizer, step, stepSeed(o.seed, step), g, buffers);
       step++;
       o.afterStep?.(step, lastLoss);
       if (step % o.logEverySteps === 0 || step === o.numTrainSteps) progress.report(step, lastLoss, o.distillation.kind === 'none' ? null : g);
