@@ -15,10 +15,15 @@ export interface EncoderInputs {
   inputMask: Float32Array;
 }
 
-/** Activations sized for a maximum shape; a smaller batch uses a prefix of every buffer. */
+/**
+ * Activations sized for a maximum shape; a smaller batch or a shorter sequence uses a prefix of every buffer (the
+ * kernels take their sizes explicitly).
+ */
 class EncoderActivations {
   readonly max: Shape;
+  /** Position ids of the rows, i mod seq, for the sequence length they were last filled for. */
   readonly positions: Int32Array;
+  positionsSeq = 0;
   readonly embedSum: Float32Array;
   readonly embedMean: Float32Array;
   readonly embedRstd: Float32Array;
@@ -39,7 +44,6 @@ class EncoderActivations {
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
     this.positions = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) this.positions[i] = i % max.seq;
     this.embedSum = new Float32Array(rows * H);
     this.embedMean = new Float32Array(rows);
     this.embedRstd = new Float32Array(rows);
@@ -87,10 +91,14 @@ export class BertEncoder {
     this.layerParams = Array.from({ length: config.numHiddenLayers }, (_, i) => new LayerParameters(arena, i));
   }
 
-  /** Allocates activations for at most `batch` sequences of exactly `seq` tokens (kept until a larger shape comes). */
+  /**
+   * Allocates activations for up to `batch` sequences of up to `seq` tokens; they are kept, and grow only when a
+   * larger shape comes (reserve the largest shape up front to allocate once).
+   */
   reserve(batch: number, seq: number): void {
-    if (this.acts && this.acts.max.seq === seq && this.acts.max.batch >= batch) return;
-    this.acts = new EncoderActivations(this.config, { batch, seq });
+    if (this.acts && this.acts.max.seq >= seq && this.acts.max.batch >= batch) return;
+    const max = this.acts ? { batch: Math.max(batch, this.acts.max.batch), seq: Math.max(seq, this.acts.max.seq) } : { batch, seq };
+    this.acts = new EncoderActivations(this.config, max);
     const acts = this.acts;
     this.layers = this.layerParams.map((p, i) => new TransformerLayer(this.k, this.config, i, p, acts.layers[i]));
   }
@@ -109,6 +117,10 @@ export class BertEncoder {
     this.training = training;
     const rows = batch * seq;
     const H = c.hiddenSize;
+    if (a.positionsSeq !== seq) {
+      for (let i = 0; i < a.positions.length; i++) a.positions[i] = i % seq;
+      a.positionsSeq = seq;
+    }
 
     k.embeddingForward(this.word.value, inputs.inputIds, a.embedSum, rows, H);
     k.embeddingForward(this.tokenType.value, inputs.segmentIds, a.embedNormed, rows, H);

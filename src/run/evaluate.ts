@@ -3,6 +3,7 @@ import type { MetricName, Task } from '../data/tasks.js';
 import { createScorer } from '../eval/scorers.js';
 import type { EncoderInputs } from '../model/bert-encoder.js';
 import type { BertModel } from '../model/bert-model.js';
+import { packExample, sequenceLengths } from '../train/batches.js';
 
 /**
  * Runs the model in eval mode (no dropout) over a featurized dataset in batches of `batchSize`, the last batch
@@ -13,13 +14,19 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
   const L = data.maxSeqLength;
   const M = model.heads.maxOutputs;
   const result = new Float32Array(data.n * M);
-  const inputs: EncoderInputs = { batch: 0, seq: L, inputIds: data.inputIds, segmentIds: data.segmentIds, inputMask: data.inputMask };
+  const lengths = sequenceLengths(data);
+  const inputs: EncoderInputs = {
+    batch: 0, seq: L, inputIds: new Int32Array(batchSize * L), segmentIds: new Int32Array(batchSize * L), inputMask: new Float32Array(batchSize * L),
+  };
+  model.encoder.reserve(batchSize, L);
   for (let start = 0; start < data.n; start += batchSize) {
     const end = Math.min(start + batchSize, data.n);
+    // Each batch is cut to its longest sequence: padding changes nothing but the work.
+    let seq = 1;
+    for (let i = start; i < end; i++) seq = Math.max(seq, lengths[i]);
     inputs.batch = end - start;
-    inputs.inputIds = data.inputIds.subarray(start * L, end * L);
-    inputs.segmentIds = data.segmentIds.subarray(start * L, end * L);
-    inputs.inputMask = data.inputMask.subarray(start * L, end * L);
+    inputs.seq = seq;
+    for (let i = start; i < end; i++) packExample(data, i, inputs, i - start, seq);
     const pooled = model.encoder.forward(inputs, false, 0);
     model.heads.forward(pooled, data.taskIds.subarray(start, end), inputs.batch, false, 0, result.subarray(start * M, end * M));
   }

@@ -103,6 +103,8 @@ export async function train(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const B = stream.batchSize;
+  // Activations for the longest possible batch, allocated once rather than grown as longer batches come.
+  model.encoder.reserve(B, stream.maxSeqLength);
   const buffers = { outputs: new Float32Array(B * model.heads.maxOutputs), dOutputs: new Float32Array(B * model.heads.maxOutputs) };
   const progress = new ProgressReporter(o.numTrainSteps, B, start, o.log);
   let step = start;
