@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { resolveConfig } from '../../src/config/resolve-config.js';
@@ -51,6 +51,25 @@ describe('runs beyond the debug recipe', { skip }, () => {
     symlinkSync(join(sharedDataDir, 'vocab', 'bert-base-uncased', 'vocab.txt'), join(hf, 'vocab.txt'));
     const log = await run(bamDir, 'from-hf', { task_names: ['rte'], pretrained_model_name: 'hf-tiny', max_seq_length: 32, num_train_epochs: 0.05 });
     assert.match(log[0], /pretrained .*hf-tiny; /);
+  });
+
+  test('trials: two seeded trials, mean and sample standard deviation; dev evaluated during training; the last checkpoint kept', async () => {
+    const log = await run(bamDir, 'trials-model', { ...TINY_RUN, task_names: ['rte'], num_trials: 2, eval_every_steps: 2, keep_checkpoints: true });
+    const json = JSON.parse(readFileSync(join(bamDir, 'models', 'trials-model', 'results.json'), 'utf8')) as {
+      trials: { trial: number; seed: number; results: { rte: { accuracy: number; loss: number } } }[];
+      mean: { rte: { loss: number } };
+      std: { rte: { loss: number } };
+    };
+    assert.deepEqual(json.trials.map((t) => [t.trial, t.seed]), [[1, 1], [2, 2]]);
+    const [a, b] = json.trials.map((t) => t.results.rte.loss);
+    assert.notEqual(a, b, 'the two seeds give different models');
+    assert.ok(Math.abs(json.mean.rte.loss - (a + b) / 2) < 1e-12);
+    assert.ok(Math.abs(json.std.rte.loss - Math.abs(a - b) / Math.SQRT2) < 1e-12);
+    assert.equal(readFileSync(join(bamDir, 'models', 'trials-model', 'results.txt'), 'utf8').trimEnd().split('\n').length, 2);
+    assert.ok(log.some((l) => /^step 2 dev: rte: accuracy: \d+\.\d\d - loss: \d+\.\d\d$/.test(l)), 'dev results logged at step 2');
+    for (const trial of [1, 2]) {
+      assert.ok(existsSync(join(bamDir, 'models', 'trials-model', 'checkpoints', `trial_${trial}`, 'training-state.safetensors')));
+    }
   });
 
   test('MNLI: dev_matched and dev_mismatched are both evaluated; test_matched, test_mismatched and the diagnostic set are predicted', async () => {
