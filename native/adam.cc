@@ -1,7 +1,6 @@
 // BERT's AdamWeightDecay (no bias correction) as one fused pass over every segment of the parameter arena.
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "kernels.h"
 #include "simd_math.h"
@@ -35,10 +34,10 @@ void adamWeightDecay(float* param, const float* grad, float* m, float* v, const 
   // Threads split the concatenation of all segments, so many small tensors (biases, layer norms) share a dispatch.
   const AdamConstants constants{static_cast<float>(beta1), static_cast<float>(1.0 - beta1), static_cast<float>(beta2),
                                 static_cast<float>(1.0 - beta2), static_cast<float>(eps), static_cast<float>(gradScale)};
-  std::vector<size_t> starts(count + 1, 0);
+  size_t* starts = scratch<size_t>(count + 1);
   for (size_t s = 0; s < count; s++) starts[s + 1] = starts[s] + static_cast<size_t>(segments[4 * s + 1]);
   ThreadPool::instance().parallelFor(starts[count], itemsPerChunk(12), [&](size_t begin, size_t end) {
-    size_t s = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin()) - 1;
+    size_t s = static_cast<size_t>(std::upper_bound(starts, starts + count + 1, begin) - starts) - 1;
     for (size_t pos = begin; pos < end; s++) {
       const size_t stop = std::min(end, starts[s + 1]);
       const size_t base = static_cast<size_t>(segments[4 * s]) - starts[s];

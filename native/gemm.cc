@@ -1,7 +1,6 @@
 #include <cblas.h>
 
 #include <cstring>
-#include <vector>
 
 #include "kernels.h"
 #include "thread_pool.h"
@@ -93,7 +92,7 @@ void gemmStrided(bool transA, bool transB, int m, int n, int k, float alpha, con
 void biasGrad(const float* dy, size_t rows, size_t cols, float* dbias) {
   // Threads split the columns, and each column is summed over all rows in order: deterministic for any thread count.
   ThreadPool::instance().parallelFor(cols, itemsPerChunk(rows), [&](size_t begin, size_t end) {
-    std::vector<double> sums(end - begin, 0.0);
+    double* sums = scratch<double>(end - begin);
     for (size_t i = 0; i < rows; i++) {
       const float* row = dy + i * cols;
       for (size_t j = begin; j < end; j++) sums[j - begin] += row[j];

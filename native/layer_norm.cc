@@ -5,7 +5,6 @@
 // where the maths cancels exactly, and rstd (up to 1/sqrt(eps)) would amplify it.
 #pragma GCC optimize("fp-contract=off")
 #include <cmath>
-#include <vector>
 
 #include "kernels.h"
 #include "simd_math.h"
@@ -97,10 +96,10 @@ void layerNormBackward(const float* dy, const float* x, const float* gamma, cons
   // the thread count).
   constexpr size_t kBlockRows = 32;
   const size_t blocks = fixedBlocks(rows, kBlockRows);
-  std::vector<float> partials(blocks * 2 * cols, 0.0f);
+  float* partials = scratch<float>(blocks * 2 * cols);
   ThreadPool::instance().parallelFor(blocks, itemsPerChunk(6 * kBlockRows * cols), [&](size_t begin, size_t end) {
     for (size_t blk = begin; blk < end; blk++) {
-      float* pg = partials.data() + blk * 2 * cols;
+      float* pg = partials + blk * 2 * cols;
       float* pb = pg + cols;
       const size_t stop = (blk + 1) * kBlockRows < rows ? (blk + 1) * kBlockRows : rows;
       for (size_t r = blk * kBlockRows; r < stop; r++) {

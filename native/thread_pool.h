@@ -6,6 +6,7 @@
 // dependency-free, sized by the same setThreads call as OpenBLAS, and idles on a condition variable (no spinning).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -68,6 +69,16 @@ constexpr size_t kMinChunkWork = size_t{1} << 15;
 // Items per chunk for items that each cost costPerItem element operations.
 inline size_t itemsPerChunk(size_t costPerItem) {
   return costPerItem >= kMinChunkWork ? 1 : kMinChunkWork / (costPerItem > 0 ? costPerItem : 1);
+}
+
+// A per-thread buffer of at least n elements, reused from call to call, so that kernels allocate nothing in the
+// training loop (a fresh vector of a few hundred kilobytes would be mapped and faulted in on every call). Zeroed.
+template <typename T>
+T* scratch(size_t n) {
+  static thread_local std::vector<T> buffer;
+  if (buffer.size() < n) buffer.resize(n);
+  std::fill(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n), T{});
+  return buffer.data();
 }
 
 // Number of fixed-size blocks covering n items. Reductions accumulate one partial per block and add the partials in

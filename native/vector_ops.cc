@@ -1,5 +1,4 @@
 // Whole-array arithmetic: elementwise add and the sum of squares (for the global gradient norm).
-#include <vector>
 
 #include "kernels.h"
 #include "simd_math.h"
@@ -33,15 +32,16 @@ void add(const float* a, const float* b, float* out, size_t n) {
 
 double sumSquares(const float* x, size_t n) {
   constexpr size_t kBlock = 8192;
-  std::vector<double> partials(fixedBlocks(n, kBlock), 0.0);
-  ThreadPool::instance().parallelFor(partials.size(), itemsPerChunk(kBlock), [&](size_t begin, size_t end) {
+  const size_t blocks = fixedBlocks(n, kBlock);
+  double* partials = scratch<double>(blocks);
+  ThreadPool::instance().parallelFor(blocks, itemsPerChunk(kBlock), [&](size_t begin, size_t end) {
     for (size_t blk = begin; blk < end; blk++) {
       const size_t stop = blk * kBlock + kBlock < n ? blk * kBlock + kBlock : n;
       partials[blk] = sumSquaresRange(x, blk * kBlock, stop);
     }
   });
   double total = 0.0;
-  for (double s : partials) total += s;
+  for (size_t blk = 0; blk < blocks; blk++) total += partials[blk];
   return total;
 }
 
