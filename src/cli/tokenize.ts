@@ -3,8 +3,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BamError } from '../errors.js';
 import { FullTokenizer } from '../tokenization/index.js';
+import { parseCliOptions } from './options.js';
 
-const USAGE = 'usage: bam tokenize --vocab FILE [--cased] [--json]';
+const USAGE = 'bam tokenize --vocab FILE [--cased] [--json]';
 const JSON_INPUT_SHAPE = 'one JSON array of strings, e.g. ["Hello world.", "Second text"]';
 
 /** Where `bam tokenize` reads and writes; tests pass in-memory streams. */
@@ -19,24 +20,14 @@ interface TokenizeOptions {
   jsonInput: boolean;
 }
 
-function parseStrictArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: { vocab: { type: 'string' }, cased: { type: 'boolean' }, json: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    // parseArgs names the offending option in its first sentence; the rest is advice that does not apply here.
-    const reason = (error as Error).message.split('. ')[0];
-    throw new BamError(`bam tokenize: ${reason} (${USAGE})`);
-  }
-}
-
 function parseTokenizeArgs(args: string[]): TokenizeOptions {
-  const values = parseStrictArgs(args);
-  if (values.vocab === undefined) throw new BamError(`bam tokenize: --vocab FILE is required (${USAGE})`);
+  const { values } = parseCliOptions(USAGE, () => parseArgs({
+    args,
+    options: { vocab: { type: 'string' }, cased: { type: 'boolean' }, json: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: false,
+  }));
+  if (values.vocab === undefined) throw new BamError(`bam tokenize: --vocab FILE is required; usage: ${USAGE}`);
   return { vocabPath: values.vocab, doLowerCase: !values.cased, jsonInput: values.json === true };
 }
 

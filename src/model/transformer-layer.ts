@@ -41,6 +41,12 @@ function attentionLayouts(seq: number, heads: number, headDim: number): { qkv: M
   };
 }
 
+/** The sizes a layer's forward and backward passes work with. */
+function layerDims(c: BertConfig, shape: Shape): { rows: number; H: number; I: number; heads: number; hd: number } {
+  const heads = c.numAttentionHeads;
+  return { rows: shape.batch * shape.seq, H: c.hiddenSize, I: c.intermediateSize, heads, hd: c.hiddenSize / heads };
+}
+
 /** One post-LN BERT layer's parameters, looked up once. */
 export class LayerParameters {
   /** Query, key and value kernels as one [3·hidden, hidden] matrix ([out, in]), and their biases as one [3·hidden]. */
@@ -134,11 +140,7 @@ export class TransformerLayer {
   forward(x: Float32Array, mask: Float32Array, shape: Shape, s: LayerScratch, training: boolean, stepSeed: number): Float32Array {
     const { k, c, params: p, acts: a } = this;
     const { batch, seq } = shape;
-    const rows = batch * seq;
-    const H = c.hiddenSize;
-    const heads = c.numAttentionHeads;
-    const I = c.intermediateSize;
-    const hd = H / heads;
+    const { rows, H, I, heads, hd } = layerDims(c, shape);
     const nScores = batch * heads * seq * seq;
 
     const layouts = attentionLayouts(seq, heads, hd);
@@ -174,11 +176,7 @@ export class TransformerLayer {
   backward(x: Float32Array, dy: Float32Array, dx: Float32Array, shape: Shape, s: LayerScratch, training: boolean): void {
     const { k, c, params: p, acts: a } = this;
     const { batch, seq } = shape;
-    const rows = batch * seq;
-    const H = c.hiddenSize;
-    const I = c.intermediateSize;
-    const heads = c.numAttentionHeads;
-    const hd = H / heads;
+    const { rows, H, I, heads, hd } = layerDims(c, shape);
     const n = rows * H;
     const dropHidden = training && c.hiddenDropoutProb > 0;
 
