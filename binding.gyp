@@ -23,6 +23,7 @@
         "native/softmax.cc",
         "native/embedding.cc",
         "native/dropout.cc",
+        "native/encoder_layer.cc",
         "native/losses.cc",
         "native/adam.cc"
       ],

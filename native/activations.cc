@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "row_kernels.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 
@@ -36,6 +37,16 @@ BAM_VECTOR_CLONES void biasGeluRows(float* x, const float* bias, float* out, siz
 }
 
 }  // namespace
+
+BAM_VECTOR_CLONES void biasGeluInPlace(float* x, const float* bias, size_t rows, size_t cols) {
+  for (size_t r = 0; r < rows; r++) {
+    float* xr = x + r * cols;
+    for (size_t j = 0; j < cols; j++) {
+      const float v = xr[j] + bias[j];
+      xr[j] = v * gaussianCdf(v);
+    }
+  }
+}
 
 void biasGeluForward(float* x, const float* bias, float* out, size_t rows, size_t cols) {
   ThreadPool::instance().parallelFor(rows, itemsPerChunk(kGeluCost * cols), [&](size_t begin, size_t end) {

@@ -297,6 +297,40 @@ Napi::Value AdamWeightDecay(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value EncoderLayerInference(const Napi::CallbackInfo& info) {
+  const Args args(info, "encoderLayerInference", 10);
+  const size_t batch = args.size(4, "batch");
+  const size_t seq = args.size(5, "seq");
+  const size_t heads = args.size(6, "heads");
+  const size_t hidden = args.size(7, "hidden");
+  const size_t inter = args.size(8, "intermediate");
+  const double eps = args.number(9, "eps");
+  if (heads == 0 || hidden % heads != 0) {
+    args.rangeError("heads (" + std::to_string(heads) + ") must divide hidden (" + std::to_string(hidden) + ")");
+  }
+  if (!(eps > 0.0)) args.rangeError("eps must be positive");
+  const size_t n = args.product({batch, seq, hidden});
+  if (args.product({batch, seq}) > static_cast<size_t>(INT_MAX) || args.product({3, hidden}) > static_cast<size_t>(INT_MAX) ||
+      inter > static_cast<size_t>(INT_MAX)) {
+    args.rangeError("sizes exceed BLAS's 32-bit sizes");
+  }
+  const float* x = args.floats(0, "x", n);
+  const float* mask = args.floats(1, "mask", args.product({batch, seq}));
+  auto weight = [&](const char* field, size_t need) { return args.fieldFloats(2, "weights", field, need); };
+  const EncoderLayerWeights w{
+      weight("qkv", 3 * hidden * hidden), weight("qkvBias", 3 * hidden),
+      weight("attnOut", hidden * hidden), weight("attnOutBias", hidden),
+      weight("attnGamma", hidden), weight("attnBeta", hidden),
+      weight("inter", hidden * inter), weight("interBias", inter),
+      weight("out", inter * hidden), weight("outBias", hidden),
+      weight("outGamma", hidden), weight("outBeta", hidden),
+  };
+  float* out = args.floats(3, "out", n);
+  if (out < x + n && x < out + n) args.rangeError("out must not overlap x");
+  encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, inter, eps);
+  return info.Env().Undefined();
+}
+
 Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
   initThreadCount();
   const std::pair<const char*, Napi::Function::Callback> functions[] = {
@@ -320,6 +354,7 @@ Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
       {"embeddingBackward", EmbeddingBackward},
       {"dropoutForward", DropoutForward},
       {"dropoutBackward", DropoutBackward},
+      {"encoderLayerInference", EncoderLayerInference},
       {"softCrossEntropy", SoftCrossEntropy},
       {"squaredError", SquaredError},
       {"sumSquares", SumSquares},

@@ -74,13 +74,18 @@ uint32_t Args::uint32(size_t i, const char* name) const {
 template <typename Array>
 Array Args::typedArray(size_t i, const char* name, napi_typedarray_type type, const char* typeName,
                        size_t need) const {
-  const Napi::Value value = info_[i];
+  return typedArray<Array>(info_[i], name, type, typeName, need);
+}
+
+template <typename Array>
+Array Args::typedArray(const Napi::Value& value, const std::string& name, napi_typedarray_type type,
+                       const char* typeName, size_t need) const {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    typeError(std::string(name) + " must be a " + typeName);
+    typeError(name + " must be a " + typeName);
   }
   Array array = value.As<Array>();
   if (array.ElementLength() < need) {
-    typeError(std::string(name) + " has " + std::to_string(array.ElementLength()) + " elements but " +
+    typeError(name + " has " + std::to_string(array.ElementLength()) + " elements but " +
               std::to_string(need) + " are needed");
   }
   return array;
@@ -100,6 +105,13 @@ uint8_t* Args::bytes(size_t i, const char* name, size_t need) const {
 
 double* Args::doubles(size_t i, const char* name, size_t need) const {
   return typedArray<Napi::Float64Array>(i, name, napi_float64_array, "Float64Array", need).Data();
+}
+
+float* Args::fieldFloats(size_t i, const char* name, const char* field, size_t need) const {
+  if (!info_[i].IsObject()) typeError(std::string(name) + " must be an object");
+  const Napi::Value value = info_[i].As<Napi::Object>().Get(field);
+  return typedArray<Napi::Float32Array>(value, std::string(name) + "." + field, napi_float32_array, "Float32Array", need)
+      .Data();
 }
 
 float* Args::optionalFloats(size_t i, const char* name, size_t need) const {

@@ -39,6 +39,8 @@ class Args {
   int32_t* ints(size_t i, const char* name, size_t need) const;
   uint8_t* bytes(size_t i, const char* name, size_t need) const;
   double* doubles(size_t i, const char* name, size_t need) const;
+  // The Float32Array in field `field` of the object argument i, of at least `need` elements.
+  float* fieldFloats(size_t i, const char* name, const char* field, size_t need) const;
   // An optional Float32Array: nullptr when the argument is undefined.
   float* optionalFloats(size_t i, const char* name, size_t need) const;
 
@@ -55,6 +57,9 @@ class Args {
  private:
   template <typename Array>
   Array typedArray(size_t i, const char* name, napi_typedarray_type type, const char* typeName, size_t need) const;
+  template <typename Array>
+  Array typedArray(const Napi::Value& value, const std::string& name, napi_typedarray_type type, const char* typeName,
+                   size_t need) const;
   [[noreturn]] void typeError(const std::string& message) const;
 
   const Napi::CallbackInfo& info_;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "row_kernels.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 
@@ -42,14 +43,6 @@ BAM_VECTOR_CLONES void dropoutBackwardRange(const float* dy, const uint8_t* mask
   for (size_t i = begin; i < end; i++) dx[i] = mask[i] ? dy[i] * scale : 0.0f;
 }
 
-BAM_VECTOR_CLONES void biasResidualRows(const float* x, const float* bias, const float* residual, float* out, size_t cols,
-                                        size_t begin, size_t end) {
-  for (size_t r = begin; r < end; r++) {
-    const size_t o = r * cols;
-    for (size_t j = 0; j < cols; j++) out[o + j] = (x[o + j] + bias[j]) + residual[o + j];
-  }
-}
-
 BAM_VECTOR_CLONES void biasDropoutResidualRows(const float* x, const float* bias, const float* residual, float* out,
                                                uint8_t* mask, size_t cols, size_t begin, size_t end, uint32_t seedHash,
                                                uint32_t threshold, float scale) {
@@ -68,6 +61,14 @@ BAM_VECTOR_CLONES void biasDropoutResidualRows(const float* x, const float* bias
 float keepScale(double p) { return static_cast<float>(1.0 / (1.0 - p)); }
 
 }  // namespace
+
+BAM_VECTOR_CLONES void biasResidualRows(const float* x, const float* bias, const float* residual, float* out, size_t cols,
+                                        size_t begin, size_t end) {
+  for (size_t r = begin; r < end; r++) {
+    const size_t o = r * cols;
+    for (size_t j = 0; j < cols; j++) out[o + j] = (x[o + j] + bias[j]) + residual[o + j];
+  }
+}
 
 void dropoutForward(const float* x, float* out, uint8_t* mask, size_t n, double p, uint32_t seed) {
   const uint32_t threshold = dropoutThreshold(p);

@@ -51,6 +51,13 @@ void embeddingBackward(const float* dout, const int32_t* ids, float* dtable, siz
 void dropoutForward(const float* x, float* out, uint8_t* mask, size_t n, double p, uint32_t seed);
 void dropoutBackward(const float* dy, const uint8_t* mask, float* dx, size_t n, double p);
 
+// One post-LN BERT layer's weights, as src/engine/kernels.ts EncoderLayerWeights describes them.
+struct EncoderLayerWeights {
+  const float *qkv, *qkvBias, *attnOut, *attnOutBias, *attnGamma, *attnBeta;
+  const float *inter, *interBias, *out, *outBias, *outGamma, *outBeta;
+};
+void encoderLayerInference(const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t batch,
+                           size_t seq, size_t heads, size_t hidden, size_t intermediate, double eps);
 
 void softCrossEntropy(const float* logits, const float* targets, const float* weights, size_t rows, size_t cols,
                       float* losses, float* dlogits);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "row_kernels.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 #include "vec.h"
@@ -76,17 +77,19 @@ BAM_VECTOR_CLONES void normBackwardRow(const float* dy, const float* x, const fl
 
 }  // namespace
 
+void layerNormRow(const float* x, const float* gamma, const float* beta, float* out, size_t cols, double eps, float& mean,
+                  float& rstd) {
+  const double mu = rowSum(x, cols) / static_cast<double>(cols);
+  const double rs = 1.0 / std::sqrt(rowSquaredDeviation(x, cols, mu) / static_cast<double>(cols) + eps);
+  mean = static_cast<float>(mu);
+  rstd = static_cast<float>(rs);
+  normalizeRow(x, gamma, beta, out, cols, mean, rstd);
+}
+
 void layerNormForward(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd,
                       size_t rows, size_t cols, double eps) {
   ThreadPool::instance().parallelFor(rows, itemsPerChunk(4 * cols), [&](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; r++) {
-      const float* xr = x + r * cols;
-      const double mu = rowSum(xr, cols) / static_cast<double>(cols);
-      const double rs = 1.0 / std::sqrt(rowSquaredDeviation(xr, cols, mu) / static_cast<double>(cols) + eps);
-      mean[r] = static_cast<float>(mu);
-      rstd[r] = static_cast<float>(rs);
-      normalizeRow(xr, gamma, beta, out + r * cols, cols, mean[r], rstd[r]);
-    }
+    for (size_t r = begin; r < end; r++) layerNormRow(x + r * cols, gamma, beta, out + r * cols, cols, eps, mean[r], rstd[r]);
   });
 }
 

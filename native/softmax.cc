@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "kernels.h"
+#include "row_kernels.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 #include "vec.h"
@@ -12,6 +13,8 @@ namespace {
 
 // BERT's additive mask value for padded positions.
 constexpr float kMaskedOffset = -10000.0f;
+
+}  // namespace
 
 BAM_VECTOR_CLONES void softmaxRow(const float* s, const float* mk, float* o, size_t cols, float scale) {
   v8f lanesMax = {-3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f};
@@ -34,6 +37,8 @@ BAM_VECTOR_CLONES void softmaxRow(const float* s, const float* mk, float* o, siz
   const float inv = static_cast<float>(1.0 / sum);
   for (j = 0; j < cols; j++) o[j] *= inv;
 }
+
+namespace {
 
 BAM_VECTOR_CLONES void softmaxBackwardRow(const float* dy, const float* y, float* dx, size_t cols, float scale) {
   v8d lanes = {};

@@ -138,6 +138,18 @@ export interface Kernels {
   sumSquares(x: Float32Array, n: number): number;
 
   /**
+   * One post-LN BERT layer's forward pass for inference: no dropout, and nothing kept for a backward pass.
+   *   y = LN((context · attnOut + attnOutBias) + x), context = attention(x · qkvᵀ + qkvBias) with the padding mask
+   *   out = LN((gelu(y · inter + interBias) · out + outBias) + y)
+   * x and out are [batch·seq, hidden] and must not overlap; mask is [batch, seq] (1 = attend, 0 = pad). The result
+   * equals the training path's kernels composed without dropout (TransformerLayer.forward), to float rounding.
+   */
+  encoderLayerInference(
+    x: Float32Array, mask: Float32Array, weights: EncoderLayerWeights, out: Float32Array,
+    batch: number, seq: number, heads: number, hidden: number, intermediate: number, eps: number,
+  ): void;
+
+  /**
    * One fused AdamWeightDecay pass (BERT's: no bias correction) over an arena. `segments` holds, per named tensor,
    * four numbers: offset, length, learning rate, weight-decay rate. For every element of every segment:
    *   g = gradScale · grad;  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;
@@ -147,6 +159,17 @@ export interface Kernels {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, segments: Float64Array,
     beta1: number, beta2: number, eps: number, gradScale: number,
   ): void;
+}
+
+/** One BERT layer's weights for encoderLayerInference: dense kernels stored [in, out], except qkv. */
+export interface EncoderLayerWeights {
+  /** Query, key and value kernels stored [out, in] one after another: [3·hidden, hidden]; their biases: [3·hidden]. */
+  qkv: Float32Array; qkvBias: Float32Array;
+  /** Attention output projection [hidden, hidden], its bias, and the LayerNorm after it. */
+  attnOut: Float32Array; attnOutBias: Float32Array; attnGamma: Float32Array; attnBeta: Float32Array;
+  /** Feed-forward: [hidden, intermediate] and [intermediate, hidden] kernels, biases, and the last LayerNorm. */
+  inter: Float32Array; interBias: Float32Array;
+  out: Float32Array; outBias: Float32Array; outGamma: Float32Array; outBeta: Float32Array;
 }
 
 /** Where the matrices of a gemmStrided operand are: row stride, and offsets between grid neighbours. */

@@ -254,6 +254,41 @@ export const referenceKernels: Kernels = {
     for (let i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0;
   },
 
+  encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, intermediate, eps) {
+    const k = referenceKernels;
+    const rows = batch * seq;
+    const hd = hidden / heads;
+    const qkv = new Float32Array(rows * 3 * hidden);
+    const scores = new Float32Array(seq * seq);
+    const context = new Float32Array(rows * hidden);
+    const sum = new Float32Array(rows * hidden);
+    const normed = new Float32Array(rows * hidden);
+    const pre = new Float32Array(rows * intermediate);
+    const act = new Float32Array(rows * intermediate);
+    const mean = new Float32Array(rows);
+    const rstd = new Float32Array(rows);
+    const noMask = new Uint8Array(0);
+    k.gemm(false, true, rows, 3 * hidden, hidden, 1, x, w.qkv, 0, qkv, w.qkvBias);
+    const scoresOperand = { data: scores, offset: 0, ld: seq };
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < heads; h++) {
+        const query = { data: qkv, offset: b * seq * 3 * hidden + h * hd, ld: 3 * hidden };
+        gemmInto(false, true, seq, seq, hd, 1, query, { ...query, offset: query.offset + hidden }, 0, scoresOperand, undefined);
+        k.softmaxForward(scores, mask.subarray(b * seq), scores, 1, 1, seq, seq, 1 / Math.sqrt(hd));
+        const values = { ...query, offset: query.offset + 2 * hidden };
+        gemmInto(false, false, seq, hd, seq, 1, scoresOperand, values, 0, { data: context, offset: b * seq * hidden + h * hd, ld: hidden }, undefined);
+      }
+    }
+    k.gemm(false, false, rows, hidden, hidden, 1, context, w.attnOut, 0, sum);
+    k.biasDropoutResidual(sum, w.attnOutBias, x, sum, noMask, rows, hidden, 0, 0);
+    k.layerNormForward(sum, w.attnGamma, w.attnBeta, normed, mean, rstd, rows, hidden, eps);
+    k.gemm(false, false, rows, intermediate, hidden, 1, normed, w.inter, 0, pre);
+    k.biasGeluForward(pre, w.interBias, act, rows, intermediate);
+    k.gemm(false, false, rows, hidden, intermediate, 1, act, w.out, 0, sum);
+    k.biasDropoutResidual(sum, w.outBias, normed, sum, noMask, rows, hidden, 0, 0);
+    k.layerNormForward(sum, w.outGamma, w.outBeta, out, mean, rstd, rows, hidden, eps);
+  },
+
   softCrossEntropy(logits, targets, weights, rows, cols, losses, dlogits) {
     for (let r = 0; r < rows; r++) {
       const o = r * cols;

@@ -15,19 +15,32 @@ export interface EncoderInputs {
   inputMask: Float32Array;
 }
 
-/**
- * Activations sized for a maximum shape; a smaller batch or a shorter sequence uses a prefix of every buffer (the
- * kernels take their sizes explicitly).
- */
-class EncoderActivations {
-  readonly max: Shape;
+/** The embedding layer's buffers for up to `rows` rows: its sum, LayerNorm output and statistics, position ids. */
+class EmbeddingBuffers {
   /** Position ids of the rows, i mod seq, for the sequence length they were last filled for. */
   readonly positions: Int32Array;
   positionsSeq = 0;
-  readonly embedSum: Float32Array;
-  readonly embedMean: Float32Array;
-  readonly embedRstd: Float32Array;
-  readonly embedNormed: Float32Array;
+  readonly sum: Float32Array;
+  readonly mean: Float32Array;
+  readonly rstd: Float32Array;
+  readonly normed: Float32Array;
+
+  constructor(rows: number, H: number) {
+    this.positions = new Int32Array(rows);
+    this.sum = new Float32Array(rows * H);
+    this.mean = new Float32Array(rows);
+    this.rstd = new Float32Array(rows);
+    this.normed = new Float32Array(rows * H);
+  }
+}
+
+/**
+ * Training activations sized for a maximum shape; a smaller batch or a shorter sequence uses a prefix of every
+ * buffer (the kernels take their sizes explicitly).
+ */
+class EncoderActivations {
+  readonly max: Shape;
+  readonly embed: EmbeddingBuffers;
   readonly embedOut: Float32Array;
   readonly embedMask: Uint8Array;
   readonly layers: LayerActivations[];
@@ -43,12 +56,8 @@ class EncoderActivations {
     this.max = max;
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
-    this.positions = new Int32Array(rows);
-    this.embedSum = new Float32Array(rows * H);
-    this.embedMean = new Float32Array(rows);
-    this.embedRstd = new Float32Array(rows);
-    this.embedNormed = new Float32Array(rows * H);
-    this.embedOut = c.hiddenDropoutProb > 0 ? new Float32Array(rows * H) : this.embedNormed;
+    this.embed = new EmbeddingBuffers(rows, H);
+    this.embedOut = c.hiddenDropoutProb > 0 ? new Float32Array(rows * H) : this.embed.normed;
     this.embedMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
     this.layers = Array.from({ length: c.numHiddenLayers }, () => new LayerActivations(c, max));
     this.scratch = new LayerScratch(c, max);
@@ -59,6 +68,29 @@ class EncoderActivations {
     this.dPooledPre = new Float32Array(max.batch * H);
     this.dCls = new Float32Array(max.batch * H);
   }
+}
+
+/** The inference path's buffers: the embeddings, and two [rows, hidden] buffers the layers' outputs alternate between. */
+class InferenceBuffers {
+  readonly embed: EmbeddingBuffers;
+  readonly layerOutputs: [Float32Array, Float32Array];
+  readonly cls: Float32Array;
+  readonly pooled: Float32Array;
+
+  constructor(c: BertConfig, readonly max: Shape) {
+    const rows = max.batch * max.seq;
+    const H = c.hiddenSize;
+    this.embed = new EmbeddingBuffers(rows, H);
+    this.layerOutputs = [new Float32Array(rows * H), new Float32Array(rows * H)];
+    this.cls = new Float32Array(max.batch * H);
+    this.pooled = new Float32Array(max.batch * H);
+  }
+}
+
+/** Whether buffers sized for `max` hold `batch` sequences of `seq` tokens, and the shape covering both when not. */
+function grownShape(max: Shape | undefined, batch: number, seq: number): Shape | null {
+  if (max && max.seq >= seq && max.batch >= batch) return null;
+  return max ? { batch: Math.max(batch, max.batch), seq: Math.max(seq, max.seq) } : { batch, seq };
 }
 
 /**
@@ -75,10 +107,15 @@ export class BertEncoder {
   private readonly poolerBias: Parameter;
   private readonly layerParams: LayerParameters[];
   private acts: EncoderActivations | null = null;
+  private inference: InferenceBuffers | null = null;
   private layers: TransformerLayer[] = [];
   private shape: Shape = { batch: 0, seq: 0 };
+  /** The inputs of the last training-path forward; null after an inference pass (backward then refuses). */
   private inputs: EncoderInputs | null = null;
   private training = false;
+  /** The embedding output and last layer's output of the last pass, either path. */
+  private embedded: Float32Array | null = null;
+  private sequence: Float32Array | null = null;
 
   constructor(private readonly k: Kernels, readonly config: BertConfig, arena: ParameterArena) {
     this.word = arena.get('bert/embeddings/word_embeddings');
@@ -92,65 +129,76 @@ export class BertEncoder {
   }
 
   /**
-   * Allocates activations for up to `batch` sequences of up to `seq` tokens; they are kept, and grow only when a
-   * larger shape comes (reserve the largest shape up front to allocate once).
+   * Allocates training activations for up to `batch` sequences of up to `seq` tokens; they are kept, and grow only
+   * when a larger shape comes (reserve the largest shape up front to allocate once).
    */
   reserve(batch: number, seq: number): void {
-    if (this.acts && this.acts.max.seq >= seq && this.acts.max.batch >= batch) return;
-    const max = this.acts ? { batch: Math.max(batch, this.acts.max.batch), seq: Math.max(seq, this.acts.max.seq) } : { batch, seq };
-    this.acts = new EncoderActivations(this.config, max);
-    const acts = this.acts;
+    const max = grownShape(this.acts?.max, batch, seq);
+    if (!max) return;
+    const acts = new EncoderActivations(this.config, max);
+    this.acts = acts;
     this.layers = this.layerParams.map((p, i) => new TransformerLayer(this.k, this.config, i, p, acts.layers[i]));
   }
 
-  /** Runs the encoder; returns [batch, hidden] pooled outputs (a view, valid until the next forward). */
+  /**
+   * The training path: runs the encoder keeping every activation backward needs, with dropout when `training`;
+   * returns [batch, hidden] pooled outputs (a view, valid until the next pass).
+   */
   forward(inputs: EncoderInputs, training: boolean, stepSeed: number): Float32Array {
     const { k, config: c } = this;
     const { batch, seq } = inputs;
-    if (seq > c.maxPositionEmbeddings) {
-      throw new Error(`sequence length ${seq} exceeds max_position_embeddings ${c.maxPositionEmbeddings}`);
-    }
+    this.checkLength(seq);
     this.reserve(batch, seq);
     const a = this.acts as EncoderActivations;
     this.shape = { batch, seq };
     this.inputs = inputs;
     this.training = training;
     const rows = batch * seq;
-    const H = c.hiddenSize;
-    if (a.positionsSeq !== seq) {
-      for (let i = 0; i < a.positions.length; i++) a.positions[i] = i % seq;
-      a.positionsSeq = seq;
-    }
-
-    k.embeddingForward(this.word.value, inputs.inputIds, a.embedSum, rows, H);
-    k.embeddingForward(this.tokenType.value, inputs.segmentIds, a.embedNormed, rows, H);
-    k.add(a.embedSum, a.embedNormed, a.embedSum, rows * H);
-    k.embeddingForward(this.position.value, a.positions, a.embedNormed, rows, H);
-    k.add(a.embedSum, a.embedNormed, a.embedSum, rows * H);
-    k.layerNormForward(a.embedSum, this.embedGamma.value, this.embedBeta.value, a.embedNormed, a.embedMean, a.embedRstd, rows, H, c.layerNormEps);
-    let x = a.embedNormed;
+    let x = this.embed(inputs, a.embed);
     if (training && c.hiddenDropoutProb > 0) {
-      k.dropoutForward(a.embedNormed, a.embedOut, a.embedMask, rows * H, c.hiddenDropoutProb, siteSeed(stepSeed, EMBEDDINGS_SITE));
+      k.dropoutForward(x, a.embedOut, a.embedMask, rows * c.hiddenSize, c.hiddenDropoutProb, siteSeed(stepSeed, EMBEDDINGS_SITE));
       x = a.embedOut;
     }
+    this.embedded = x;
     for (const layer of this.layers) x = layer.forward(x, inputs.inputMask, this.shape, a.scratch, training, stepSeed);
-
-    for (let b = 0; b < batch; b++) a.cls.set(x.subarray(b * seq * H, b * seq * H + H), b * H);
-    denseForward(k, a.cls, this.poolerKernel.value, this.poolerBias.value, a.pooled, batch, H, H);
-    k.tanhForward(a.pooled, a.pooled, batch * H);
-    return a.pooled;
+    this.sequence = x;
+    return this.pool(x, batch, seq, a.cls, a.pooled);
   }
 
-  /** The embedding output (after LayerNorm and dropout) of the last forward: [batch·seq, hidden]. */
+  /**
+   * The inference path: the same function as forward(inputs, false), through the fused one-kernel-per-layer
+   * encoderLayerInference, keeping nothing for backward (two [rows, hidden] buffers serve every layer). Returns
+   * [batch, hidden] pooled outputs (a view, valid until the next pass).
+   */
+  infer(inputs: EncoderInputs): Float32Array {
+    const { k, config: c } = this;
+    const { batch, seq } = inputs;
+    this.checkLength(seq);
+    const max = grownShape(this.inference?.max, batch, seq);
+    if (max) this.inference = new InferenceBuffers(c, max);
+    const buffers = this.inference as InferenceBuffers;
+    this.inputs = null;
+    let x = this.embed(inputs, buffers.embed);
+    this.embedded = x;
+    this.layerParams.forEach((p, i) => {
+      const y = buffers.layerOutputs[i % 2];
+      k.encoderLayerInference(x, inputs.inputMask, p.weights, y, batch, seq, c.numAttentionHeads, c.hiddenSize, c.intermediateSize, c.layerNormEps);
+      x = y;
+    });
+    this.sequence = x;
+    return this.pool(x, batch, seq, buffers.cls, buffers.pooled);
+  }
+
+  /** The embedding output (after LayerNorm, and dropout when training) of the last pass: [batch·seq, hidden]. */
   embeddingOutput(): Float32Array {
-    const a = this.activations();
-    return this.training && this.config.hiddenDropoutProb > 0 ? a.embedOut : a.embedNormed;
+    if (!this.embedded) throw new Error('forward or infer must run before this');
+    return this.embedded;
   }
 
-  /** The last layer's output of the last forward: [batch·seq, hidden]. */
+  /** The last layer's output of the last pass: [batch·seq, hidden]. */
   sequenceOutput(): Float32Array {
-    const a = this.activations();
-    return a.layers.length > 0 ? a.layers[a.layers.length - 1].output : this.embeddingOutput();
+    if (!this.sequence) throw new Error('forward or infer must run before this');
+    return this.sequence;
   }
 
   /** Backward from the gradient of the pooled output [batch, hidden]; accumulates every parameter gradient. */
@@ -169,19 +217,58 @@ export class BertEncoder {
     dy.fill(0, 0, rows * H);
     for (let b = 0; b < batch; b++) dy.set(a.dCls.subarray(b * H, b * H + H), b * seq * H);
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const input = i > 0 ? a.layers[i - 1].output : this.embeddingOutput();
+      const input = i > 0 ? a.layers[i - 1].output : this.trainingEmbeddingOutput(a);
       this.layers[i].backward(input, dy, dx, this.shape, a.scratch, this.training);
       [dy, dx] = [dx, dy];
     }
     if (this.training && c.hiddenDropoutProb > 0) k.dropoutBackward(dy, a.embedMask, dy, rows * H, c.hiddenDropoutProb);
-    k.layerNormBackward(dy, a.embedSum, this.embedGamma.value, a.embedMean, a.embedRstd, dy, this.embedGamma.grad, this.embedBeta.grad, rows, H);
+    const e = a.embed;
+    k.layerNormBackward(dy, e.sum, this.embedGamma.value, e.mean, e.rstd, dy, this.embedGamma.grad, this.embedBeta.grad, rows, H);
     k.embeddingBackward(dy, inputs.inputIds, this.word.grad, rows, H);
     k.embeddingBackward(dy, inputs.segmentIds, this.tokenType.grad, rows, H);
-    k.embeddingBackward(dy, a.positions, this.position.grad, rows, H);
+    k.embeddingBackward(dy, e.positions, this.position.grad, rows, H);
   }
 
   private activations(): EncoderActivations {
-    if (!this.acts || !this.inputs) throw new Error('forward must run before this');
+    if (!this.acts || !this.inputs) throw new Error('backward needs a forward pass (infer keeps nothing for it)');
     return this.acts;
+  }
+
+  private trainingEmbeddingOutput(a: EncoderActivations): Float32Array {
+    return this.training && this.config.hiddenDropoutProb > 0 ? a.embedOut : a.embed.normed;
+  }
+
+  private checkLength(seq: number): void {
+    if (seq > this.config.maxPositionEmbeddings) {
+      throw new Error(`sequence length ${seq} exceeds max_position_embeddings ${this.config.maxPositionEmbeddings}`);
+    }
+  }
+
+  /** Word + token-type + position embeddings, then LayerNorm, into e.normed (returned). */
+  private embed(inputs: EncoderInputs, e: EmbeddingBuffers): Float32Array {
+    const { k, config: c } = this;
+    const { batch, seq } = inputs;
+    const rows = batch * seq;
+    const H = c.hiddenSize;
+    if (e.positionsSeq !== seq) {
+      for (let i = 0; i < e.positions.length; i++) e.positions[i] = i % seq;
+      e.positionsSeq = seq;
+    }
+    k.embeddingForward(this.word.value, inputs.inputIds, e.sum, rows, H);
+    k.embeddingForward(this.tokenType.value, inputs.segmentIds, e.normed, rows, H);
+    k.add(e.sum, e.normed, e.sum, rows * H);
+    k.embeddingForward(this.position.value, e.positions, e.normed, rows, H);
+    k.add(e.sum, e.normed, e.sum, rows * H);
+    k.layerNormForward(e.sum, this.embedGamma.value, this.embedBeta.value, e.normed, e.mean, e.rstd, rows, H, c.layerNormEps);
+    return e.normed;
+  }
+
+  /** The pooler: tanh(dense(the [CLS] row of each sequence)) into `pooled` (returned). */
+  private pool(x: Float32Array, batch: number, seq: number, cls: Float32Array, pooled: Float32Array): Float32Array {
+    const H = this.config.hiddenSize;
+    for (let b = 0; b < batch; b++) cls.set(x.subarray(b * seq * H, b * seq * H + H), b * H);
+    denseForward(this.k, cls, this.poolerKernel.value, this.poolerBias.value, pooled, batch, H, H);
+    this.k.tanhForward(pooled, pooled, batch * H);
+    return pooled;
   }
 }

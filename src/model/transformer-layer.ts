@@ -1,4 +1,4 @@
-import type { Kernels, MatrixLayout } from '../engine/kernels.js';
+import type { EncoderLayerWeights, Kernels, MatrixLayout } from '../engine/kernels.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
 import { denseBackward } from './dense.js';
@@ -56,6 +56,8 @@ export class LayerParameters {
   readonly inter: Parameter; readonly interBias: Parameter;
   readonly out: Parameter; readonly outBias: Parameter;
   readonly outGamma: Parameter; readonly outBeta: Parameter;
+  /** The same arrays, as encoderLayerInference takes them. */
+  readonly weights: EncoderLayerWeights;
 
   constructor(arena: ParameterArena, index: number) {
     const p = layerPrefix(index);
@@ -68,6 +70,12 @@ export class LayerParameters {
     this.inter = get('intermediate/dense/kernel'); this.interBias = get('intermediate/dense/bias');
     this.out = get('output/dense/kernel'); this.outBias = get('output/dense/bias');
     this.outGamma = get('output/LayerNorm/gamma'); this.outBeta = get('output/LayerNorm/beta');
+    this.weights = {
+      qkv: this.qkv.value, qkvBias: this.qkvBias.value,
+      attnOut: this.attnOut.value, attnOutBias: this.attnOutBias.value, attnGamma: this.attnGamma.value, attnBeta: this.attnBeta.value,
+      inter: this.inter.value, interBias: this.interBias.value,
+      out: this.out.value, outBias: this.outBias.value, outGamma: this.outGamma.value, outBeta: this.outBeta.value,
+    };
   }
 }
 

@@ -274,6 +274,34 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
+  test('encoderLayerInference: chunks split across threads, uneven chunks, a batch smaller than the pool, padding', () => {
+    // [threads, batch, seq, heads, hidden, intermediate]: one chunk on one thread; uneven chunk-parallel chunks;
+    // one sequence on two threads (each step split across the pool); several long sequences per chunk.
+    const shapes = [[1, 3, 7, 2, 16, 40], [2, 3, 7, 2, 16, 40], [2, 1, 5, 2, 16, 40], [2, 5, 300, 4, 32, 64]];
+    let seed = 100;
+    for (const [threads, batch, seq, heads, hidden, inter] of shapes) {
+      native.setThreads(threads);
+      const rows = batch * seq;
+      const w = (n: number, fanIn: number) => random(seed++, n, -2 / Math.sqrt(fanIn), 2 / Math.sqrt(fanIn));
+      const weights = {
+        qkv: w(3 * hidden * hidden, hidden), qkvBias: random(seed++, 3 * hidden),
+        attnOut: w(hidden * hidden, hidden), attnOutBias: random(seed++, hidden),
+        attnGamma: random(seed++, hidden, 0.5, 1.5), attnBeta: random(seed++, hidden),
+        inter: w(hidden * inter, hidden), interBias: random(seed++, inter),
+        out: w(inter * hidden, inter), outBias: random(seed++, hidden),
+        outGamma: random(seed++, hidden, 0.5, 1.5), outBeta: random(seed++, hidden),
+      };
+      const x = random(seed++, rows * hidden, -2, 2);
+      // Sequence b has its last b positions padded.
+      const mask = guarded(rows).map((_, i) => (i % seq < seq - Math.floor(i / seq) ? 1 : 0));
+      const [[yn], [yr]] = both([guarded(rows * hidden)], (kern, [y]) =>
+        kern.encoderLayerInference(x, mask, weights, y, batch, seq, heads, hidden, inter, 1e-12));
+      assertClose(yn, yr, `encoderLayerInference ${threads} threads ${batch}×${seq}×${hidden}`, 1e-5, 2e-6);
+    }
+    native.setThreads(2);
+    assertGuardsIntact();
+  });
+
   test('dropout masks and outputs are bit-identical for every seed and rate', () => {
     const n = 100_001;
     const x = random(1, n);
@@ -402,6 +430,21 @@ describe('native kernels equal the reference', { skip }, () => {
       RangeError,
     );
     assert.deepEqual([...c], new Array(8).fill(0));
+    const h = 4;
+    const layer = {
+      qkv: random(3, 3 * h * h), qkvBias: random(4, 3 * h), attnOut: random(5, h * h), attnOutBias: b.subarray(0, h),
+      attnGamma: b.subarray(0, h), attnBeta: b.subarray(0, h), inter: random(6, h * 8), interBias: random(7, 8),
+      out: random(8, 8 * h), outBias: b.subarray(0, h), outGamma: b.subarray(0, h), outBeta: b.subarray(0, h),
+    };
+    const x = random(9, 2 * h);
+    const mask = guarded(2).fill(1);
+    const y = guarded(2 * h).fill(0);
+    assert.throws(() => native.encoderLayerInference(x, mask, layer, y, 1, 2, 3, h, 8, 1e-12), /heads \(3\) must divide hidden \(4\)/);
+    assert.throws(() => native.encoderLayerInference(x, mask, layer, x, 1, 2, 2, h, 8, 1e-12), /out must not overlap x/);
+    assert.throws(() => native.encoderLayerInference(x, mask, { ...layer, inter: random(10, 7) }, y, 1, 2, 2, h, 8, 1e-12), /weights\.inter has 7 elements but 32/);
+    const { outBeta: _, ...missing } = layer;
+    assert.throws(() => native.encoderLayerInference(x, mask, missing as typeof layer, y, 1, 2, 2, h, 8, 1e-12), /weights\.outBeta must be a Float32Array/);
+    assert.deepEqual([...y], new Array(2 * h).fill(0));
     assertGuardsIntact();
   });
 });

@@ -43,34 +43,36 @@ const TOLERANCE = 1e-5;
 
 describe('BERT forward matches Hugging Face BertForSequenceClassification (hf-tiny-random, eval mode)', () => {
   for (const backend of backends) {
-    test(`${backend.name} kernels: embeddings, last_hidden_state, pooler_output, logits within ${TOLERANCE}`, { skip: golden.skip || backend.skip }, () => {
-      const ref = JSON.parse(readFileSync(join(golden.path, 'forward.json'), 'utf8')) as Forward;
-      const config = readBertConfig(join(golden.path, 'config.json'));
-      const model = new BertModel(backend.kernels!, config, [{ task: 'classifier', numOutputs: 2 }]);
-      const source = openSafetensors(join(golden.path, 'model.safetensors'));
-      const loaded = loadWeights(model.arena, source, 'huggingface', { headSources: { classifier: 'classifier' } });
-      source.close();
-      assert.equal(loaded.length, model.arena.parameters.length);
+    for (const path of ['forward', 'infer'] as const) {
+      test(`${backend.name} kernels, ${path}: embeddings, last_hidden_state, pooler_output, logits within ${TOLERANCE}`, { skip: golden.skip || backend.skip }, () => {
+        const ref = JSON.parse(readFileSync(join(golden.path, 'forward.json'), 'utf8')) as Forward;
+        const config = readBertConfig(join(golden.path, 'config.json'));
+        const model = new BertModel(backend.kernels!, config, [{ task: 'classifier', numOutputs: 2 }]);
+        const source = openSafetensors(join(golden.path, 'model.safetensors'));
+        const loaded = loadWeights(model.arena, source, 'huggingface', { headSources: { classifier: 'classifier' } });
+        source.close();
+        assert.equal(loaded.length, model.arena.parameters.length);
 
-      const batch = ref.input_ids.length;
-      const seq = ref.input_ids[0].length;
-      const pooled = model.encoder.forward({
-        batch,
-        seq,
-        inputIds: Int32Array.from(ref.input_ids.flat()),
-        segmentIds: Int32Array.from(ref.token_type_ids.flat()),
-        inputMask: Float32Array.from(ref.attention_mask.flat()),
-      }, false, 0);
-      const logits = new Float32Array(batch * model.heads.maxOutputs);
-      model.heads.forward(pooled, new Int32Array(batch), batch, false, 0, logits);
+        const batch = ref.input_ids.length;
+        const inputs = {
+          batch,
+          seq: ref.input_ids[0].length,
+          inputIds: Int32Array.from(ref.input_ids.flat()),
+          segmentIds: Int32Array.from(ref.token_type_ids.flat()),
+          inputMask: Float32Array.from(ref.attention_mask.flat()),
+        };
+        const pooled = path === 'forward' ? model.encoder.forward(inputs, false, 0) : model.encoder.infer(inputs);
+        const logits = new Float32Array(batch * model.heads.maxOutputs);
+        model.heads.forward(pooled, new Int32Array(batch), batch, false, 0, logits);
 
-      const errors = {
-        embedding_output: maxErrorOnTokens(model.encoder.embeddingOutput(), ref.embedding_output, ref.attention_mask),
-        last_hidden_state: maxErrorOnTokens(model.encoder.sequenceOutput(), ref.last_hidden_state, ref.attention_mask),
-        pooler_output: maxError(pooled, ref.pooler_output, config.hiddenSize),
-        logits: maxError(logits, ref.logits, model.heads.maxOutputs),
-      };
-      for (const [name, error] of Object.entries(errors)) assert.ok(error <= TOLERANCE, `${name}: max abs error ${error} > ${TOLERANCE}`);
-    });
+        const errors = {
+          embedding_output: maxErrorOnTokens(model.encoder.embeddingOutput(), ref.embedding_output, ref.attention_mask),
+          last_hidden_state: maxErrorOnTokens(model.encoder.sequenceOutput(), ref.last_hidden_state, ref.attention_mask),
+          pooler_output: maxError(pooled, ref.pooler_output, config.hiddenSize),
+          logits: maxError(logits, ref.logits, model.heads.maxOutputs),
+        };
+        for (const [name, error] of Object.entries(errors)) assert.ok(error <= TOLERANCE, `${name}: max abs error ${error} > ${TOLERANCE}`);
+      });
+    }
   }
 });

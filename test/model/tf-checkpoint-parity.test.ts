@@ -25,7 +25,7 @@ interface Forward {
 
 describe('a Google BERT TF checkpoint (keras-bert-tiny) loads and matches Hugging Face on it (keras-bert-forward)', () => {
   for (const backend of backends) {
-    test(`${backend.name} kernels: last_hidden_state and pooler_output within 1e-5`, { skip: skip || backend.skip }, () => {
+    test(`${backend.name} kernels: last_hidden_state and pooler_output within 1e-5, training and inference paths`, { skip: skip || backend.skip }, () => {
       const ref = JSON.parse(readFileSync(join(golden.path, 'forward.json'), 'utf8')) as Forward;
       const config = readBertConfig(join(checkpointDir.path, 'bert_config.json'));
       const model = new BertModel(backend.kernels!, config, []);
@@ -38,21 +38,24 @@ describe('a Google BERT TF checkpoint (keras-bert-tiny) loads and matches Huggin
 
       const batch = ref.input_ids.length;
       const seq = ref.input_ids[0].length;
-      const pooled = model.encoder.forward({
+      const inputs = {
         batch, seq,
         inputIds: Int32Array.from(ref.input_ids.flat()),
         segmentIds: Int32Array.from(ref.token_type_ids.flat()),
         inputMask: Float32Array.from(ref.attention_mask.flat()),
-      }, false, 0);
-      const hidden = model.encoder.sequenceOutput();
-      const H = config.hiddenSize;
-      let worst = 0;
-      ref.last_hidden_state.forEach((rows, b) => rows.forEach((row, j) => {
-        if (ref.attention_mask[b][j] !== 1) return;
-        row.forEach((v, h) => { worst = Math.max(worst, Math.abs(hidden[(b * seq + j) * H + h] - v)); });
-      }));
-      ref.pooler_output.forEach((row, b) => row.forEach((v, h) => { worst = Math.max(worst, Math.abs(pooled[b * H + h] - v)); }));
-      assert.ok(worst <= 1e-5, `max abs error ${worst}`);
+      };
+      for (const path of ['forward', 'infer'] as const) {
+        const pooled = path === 'forward' ? model.encoder.forward(inputs, false, 0) : model.encoder.infer(inputs);
+        const hidden = model.encoder.sequenceOutput();
+        const H = config.hiddenSize;
+        let worst = 0;
+        ref.last_hidden_state.forEach((rows, b) => rows.forEach((row, j) => {
+          if (ref.attention_mask[b][j] !== 1) return;
+          row.forEach((v, h) => { worst = Math.max(worst, Math.abs(hidden[(b * seq + j) * H + h] - v)); });
+        }));
+        ref.pooler_output.forEach((row, b) => row.forEach((v, h) => { worst = Math.max(worst, Math.abs(pooled[b * H + h] - v)); }));
+        assert.ok(worst <= 1e-5, `${path}: max abs error ${worst}`);
+      }
     });
   }
 });
