@@ -24,7 +24,11 @@ void ThreadPool::resize(int threads) {
 
 void ThreadPool::startWorkers(int count) {
   stopping_ = false;
-  for (int i = 0; i < count; i++) workers_.emplace_back([this] { workerLoop(); });
+  // A new worker must not take the last loop's generation for a new one: it would run (nothing) and decrement
+  // running_ a second time inside the next loop, which would then wait for running_ == 0 forever. No loop runs
+  // while the pool is resized (resize holds dispatchMutex_), so the current generation is the one already done.
+  const unsigned long current = generation_;
+  for (int i = 0; i < count; i++) workers_.emplace_back([this, current] { workerLoop(current); });
 }
 
 void ThreadPool::stopWorkers() {
@@ -47,8 +51,7 @@ void ThreadPool::runChunks() {
   }
 }
 
-void ThreadPool::workerLoop() {
-  unsigned long seen = 0;
+void ThreadPool::workerLoop(unsigned long seen) {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);

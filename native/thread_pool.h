@@ -39,7 +39,8 @@ class ThreadPool {
   ThreadPool();
   void startWorkers(int count);
   void stopWorkers();
-  void workerLoop();
+  // Runs the loops of the generations after `seen`, until stopped.
+  void workerLoop(unsigned long seen);
   void runChunks();
 
   int size_ = 1;
