@@ -298,13 +298,14 @@ Napi::Value AdamWeightDecay(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value EncoderLayerInference(const Napi::CallbackInfo& info) {
-  const Args args(info, "encoderLayerInference", 10);
+  const Args args(info, "encoderLayerInference", 11);
   const size_t batch = args.size(4, "batch");
   const size_t seq = args.size(5, "seq");
   const size_t heads = args.size(6, "heads");
   const size_t hidden = args.size(7, "hidden");
   const size_t inter = args.size(8, "intermediate");
   const double eps = args.number(9, "eps");
+  const bool clsOnly = args.flag(10, "clsOnly");
   if (heads == 0 || hidden % heads != 0) {
     args.rangeError("heads (" + std::to_string(heads) + ") must divide hidden (" + std::to_string(hidden) + ")");
   }
@@ -327,7 +328,7 @@ Napi::Value EncoderLayerInference(const Napi::CallbackInfo& info) {
   };
   float* out = args.floats(3, "out", n);
   if (out < x + n && x < out + n) args.rangeError("out must not overlap x");
-  encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, inter, eps);
+  encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, inter, eps, clsOnly);
   return info.Env().Undefined();
 }
 

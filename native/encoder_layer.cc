@@ -31,16 +31,17 @@ struct Dims {
 
 // A chunk's activations, in a buffer each thread keeps (not zeroed: every element is written before it is read).
 struct ChunkBuffers {
-  float* qkv;      // [rows, 3·hidden]
+  float* qkv;      // [rows, 3·hidden]; with clsOnly, keys and values [rows, 2·hidden] then the queries [count, hidden]
   float* context;  // [rows, hidden], later the feed-forward output
   float* hidden;   // [rows, hidden]: the attention block's output
   float* inter;    // [rows, intermediate]
   float* scores;   // [heads, seq, seq]
   float* row;      // [hidden]: one residual sum
+  float* clsIn;    // [count, hidden]: with clsOnly, the [CLS] rows of the input, then of the output
 
-  ChunkBuffers(const Dims& d, size_t rows) {
+  ChunkBuffers(const Dims& d, size_t rows, size_t count) {
     static thread_local std::vector<float> buffer;
-    const size_t need = rows * (5 * d.hidden + d.intermediate) + d.heads * d.seq * d.seq + d.hidden;
+    const size_t need = rows * (5 * d.hidden + d.intermediate) + d.heads * d.seq * d.seq + d.hidden + 2 * count * d.hidden;
     if (buffer.size() < need) buffer.resize(need);
     qkv = buffer.data();
     context = qkv + rows * 3 * d.hidden;
@@ -48,7 +49,10 @@ struct ChunkBuffers {
     inter = hidden + rows * d.hidden;
     scores = inter + rows * d.intermediate;
     row = scores + d.heads * d.seq * d.seq;
+    clsIn = row + d.hidden;
   }
+
+  float* clsOut(size_t count, size_t H) const { return clsIn + count * H; }
 };
 
 void sgemm(bool transB, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb, float beta,
@@ -104,14 +108,27 @@ void biasResidualLayerNorm(bool pooled, const float* y, const float* bias, const
   });
 }
 
-// The layer over sequences [first, first + count) of the batch.
+// From the attention context of n rows on: output projection, + bias + residual, LayerNorm, feed-forward with GELU,
+// + bias + residual, LayerNorm into out. context is overwritten (it takes the feed-forward output).
+void outputBlocks(bool pooled, const EncoderLayerWeights& w, float* context, const float* residual, float* out, size_t n,
+                  const Dims& d, const ChunkBuffers& buf) {
+  const size_t H = d.hidden, I = d.intermediate;
+  // The output projection lands in `out` (free until the last step).
+  dense(pooled, false, n, H, H, context, w.attnOut, nullptr, out);
+  biasResidualLayerNorm(pooled, out, w.attnOutBias, residual, w.attnGamma, w.attnBeta, buf.hidden, n, d, buf.row);
+  dense(pooled, false, n, I, H, buf.hidden, w.inter, nullptr, buf.inter);
+  forEach(pooled, n, 40 * I, [&](size_t r) { biasGeluInPlace(buf.inter + r * I, w.interBias, 1, I); });
+  dense(pooled, false, n, H, I, buf.inter, w.out, nullptr, context);
+  biasResidualLayerNorm(pooled, context, w.outBias, buf.hidden, w.outGamma, w.outBeta, out, n, d, buf.row);
+}
+
+// The layer over sequences [first, first + count) of the batch, every row.
 void layerChunk(bool pooled, const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t first,
                 size_t count, const Dims& d) {
-  const size_t S = d.seq, H = d.hidden, I = d.intermediate, hd = d.headDim;
+  const size_t S = d.seq, H = d.hidden, hd = d.headDim;
   const size_t rows = count * S;
   const float* xc = x + first * S * H;
-  float* outc = out + first * S * H;
-  ChunkBuffers buf(d, rows);
+  const ChunkBuffers buf(d, rows, count);
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
 
   dense(pooled, true, rows, 3 * H, H, xc, w.qkv, w.qkvBias, buf.qkv);
@@ -126,19 +143,43 @@ void layerChunk(bool pooled, const float* x, const float* mask, const EncoderLay
       sgemm(false, S, hd, S, scores, S, qkvSeq + 2 * H + h * hd, 3 * H, 0.0f, buf.context + s * S * H + h * hd, H);
     });
   }
-  // The attention output projection lands in `out` (free until the layer's last step).
-  dense(pooled, false, rows, H, H, buf.context, w.attnOut, nullptr, outc);
-  biasResidualLayerNorm(pooled, outc, w.attnOutBias, xc, w.attnGamma, w.attnBeta, buf.hidden, rows, d, buf.row);
-  dense(pooled, false, rows, I, H, buf.hidden, w.inter, nullptr, buf.inter);
-  forEach(pooled, rows, 40 * I, [&](size_t r) { biasGeluInPlace(buf.inter + r * I, w.interBias, 1, I); });
-  dense(pooled, false, rows, H, I, buf.inter, w.out, nullptr, buf.context);
-  biasResidualLayerNorm(pooled, buf.context, w.outBias, buf.hidden, w.outGamma, w.outBeta, outc, rows, d, buf.row);
+  outputBlocks(pooled, w, buf.context, xc, out + first * S * H, rows, d, buf);
+}
+
+// The layer over sequences [first, first + count), only for each sequence's first ([CLS]) row: keys and values come
+// from every row, but queries, attention outputs and the feed-forward blocks only from the first.
+void clsChunk(bool pooled, const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t first,
+              size_t count, const Dims& d) {
+  const size_t S = d.seq, H = d.hidden, hd = d.headDim;
+  const size_t rows = count * S;
+  const float* xc = x + first * S * H;
+  const ChunkBuffers buf(d, rows, count);
+  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+  float* kv = buf.qkv;
+  float* queries = buf.qkv + rows * 2 * H;
+  for (size_t s = 0; s < count; s++) std::memcpy(buf.clsIn + s * H, xc + s * S * H, H * sizeof(float));
+
+  dense(pooled, true, rows, 2 * H, H, xc, w.qkv + H * H, w.qkvBias + H, kv);
+  dense(pooled, true, count, H, H, buf.clsIn, w.qkv, w.qkvBias, queries);
+  for (size_t s = 0; s < count; s++) {
+    const float* kvSeq = kv + s * S * 2 * H;
+    const float* maskRow = mask + (first + s) * S;
+    forEach(pooled, d.heads, 4 * S * hd, [&](size_t h) {
+      float* scores = buf.scores + h * S;
+      sgemm(true, 1, S, hd, queries + s * H + h * hd, H, kvSeq + h * hd, 2 * H, 0.0f, scores, S);
+      softmaxRow(scores, maskRow, scores, S, scale);
+      sgemm(false, 1, hd, S, scores, S, kvSeq + H + h * hd, 2 * H, 0.0f, buf.context + s * H + h * hd, H);
+    });
+  }
+  float* clsOut = buf.clsOut(count, H);
+  outputBlocks(pooled, w, buf.context, buf.clsIn, clsOut, count, d, buf);
+  for (size_t s = 0; s < count; s++) std::memcpy(out + (first + s) * S * H, clsOut + s * H, H * sizeof(float));
 }
 
 }  // namespace
 
 void encoderLayerInference(const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t batch,
-                           size_t seq, size_t heads, size_t hidden, size_t intermediate, double eps) {
+                           size_t seq, size_t heads, size_t hidden, size_t intermediate, double eps, bool clsOnly) {
   if (batch == 0 || seq == 0) return;
   const Dims d{seq, heads, hidden, intermediate, hidden / heads, eps};
   ThreadPool& pool = ThreadPool::instance();
@@ -148,7 +189,8 @@ void encoderLayerInference(const float* x, const float* mask, const EncoderLayer
   const size_t chunks = (batch + perChunk - 1) / perChunk;
   auto run = [&](bool pooled, size_t chunk) {
     const size_t first = chunk * perChunk;
-    layerChunk(pooled, x, mask, w, out, first, first + perChunk <= batch ? perChunk : batch - first, d);
+    const size_t count = first + perChunk <= batch ? perChunk : batch - first;
+    (clsOnly ? clsChunk : layerChunk)(pooled, x, mask, w, out, first, count, d);
   };
   if (chunks < threads) {
     for (size_t c = 0; c < chunks; c++) run(true, c);

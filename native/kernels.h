@@ -57,7 +57,7 @@ struct EncoderLayerWeights {
   const float *inter, *interBias, *out, *outBias, *outGamma, *outBeta;
 };
 void encoderLayerInference(const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t batch,
-                           size_t seq, size_t heads, size_t hidden, size_t intermediate, double eps);
+                           size_t seq, size_t heads, size_t hidden, size_t intermediate, double eps, bool clsOnly);
 
 void softCrossEntropy(const float* logits, const float* targets, const float* weights, size_t rows, size_t cols,
                       float* losses, float* dlogits);

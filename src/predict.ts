@@ -82,7 +82,7 @@ function runModel(model: BertModel, encoded: EncodedInput[], numLabels: number, 
       inputs.segmentIds.set(e.segmentIds.subarray(0, seq), b * seq);
       for (let j = 0; j < seq; j++) inputs.inputMask[b * seq + j] = e.inputMask[j];
     });
-    const pooled = model.encoder.infer(inputs);
+    const pooled = model.encoder.infer(inputs, options.hidden);
     for (let b = 0; b < chunk.length; b++) result.pooler_output.push(Array.from(pooled.subarray(b * H, (b + 1) * H)));
     if (result.last_hidden_state) {
       const hidden = model.encoder.sequenceOutput();

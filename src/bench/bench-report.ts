@@ -60,7 +60,8 @@ export function formatHeader(report: BenchReport): string {
   const torch = m.torch === null ? 'PyTorch not measured' : `PyTorch ${m.torch}`;
   return [
     `Machine: ${m.cpu}, ${m.cores} cores · OpenBLAS ${m.openblas} · Node ${m.node} · ${torch} · ${m.date}`,
-    `Whole training step (forward, backward, optimizer) and inference forward at batch ${batch}, sequence ${seq}; ` +
+    `Whole training step (forward, backward, optimizer) and inference forward (last layer on [CLS] rows only, both sides) ` +
+      `at batch ${batch}, sequence ${seq}; ` +
       `median of ${runs} runs after ${warmup} warm-up; bam kernels: ${kernels}` +
       (m.torch === null ? '' : '; ratio = bam / PyTorch examples/s (above 1: bam is faster)'),
   ].join('\n');

@@ -46,7 +46,8 @@ function timeRuns(warmup: number, runs: number, call: (i: number) => void): { ms
 
 /**
  * Times bam's training step exactly as the trainer composes it (zero gradients, forward with dropout, head, soft-target
- * cross-entropy, backward, global-norm clip and AdamWeightDecay) and inference (forward without dropout, head), for a
+ * cross-entropy, backward, global-norm clip and AdamWeightDecay) and inference (the fused inference path, its last
+ * layer computing only the [CLS] rows, as bam predict and evaluation run it, then the head), for a
  * randomly initialised benchmark model with one 2-label classification head.
  */
 export function measureBertStep(model: BenchModel, threads: number, shape: BenchShape): WorkerResult {

@@ -143,10 +143,12 @@ export interface Kernels {
    *   out = LN((gelu(y · inter + interBias) · out + outBias) + y)
    * x and out are [batch·seq, hidden] and must not overlap; mask is [batch, seq] (1 = attend, 0 = pad). The result
    * equals the training path's kernels composed without dropout (TransformerLayer.forward), to float rounding.
+   * clsOnly: only each sequence's first row ([CLS], all the pooler reads) is computed and written, from keys and
+   * values of every row; out's other rows are left as they were.
    */
   encoderLayerInference(
     x: Float32Array, mask: Float32Array, weights: EncoderLayerWeights, out: Float32Array,
-    batch: number, seq: number, heads: number, hidden: number, intermediate: number, eps: number,
+    batch: number, seq: number, heads: number, hidden: number, intermediate: number, eps: number, clsOnly: boolean,
   ): void;
 
   /**

@@ -254,8 +254,14 @@ export const referenceKernels: Kernels = {
     for (let i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0;
   },
 
-  encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, intermediate, eps) {
+  encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, intermediate, eps, clsOnly) {
     const k = referenceKernels;
+    if (clsOnly) {
+      const whole = new Float32Array(batch * seq * hidden);
+      k.encoderLayerInference(x, mask, w, whole, batch, seq, heads, hidden, intermediate, eps, false);
+      for (let b = 0; b < batch; b++) out.set(whole.subarray(b * seq * hidden, b * seq * hidden + hidden), b * seq * hidden);
+      return;
+    }
     const rows = batch * seq;
     const hd = hidden / heads;
     const qkv = new Float32Array(rows * 3 * hidden);

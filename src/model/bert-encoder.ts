@@ -167,10 +167,11 @@ export class BertEncoder {
 
   /**
    * The inference path: the same function as forward(inputs, false), through the fused one-kernel-per-layer
-   * encoderLayerInference, keeping nothing for backward (two [rows, hidden] buffers serve every layer). Returns
-   * [batch, hidden] pooled outputs (a view, valid until the next pass).
+   * encoderLayerInference, keeping nothing for backward (two [rows, hidden] buffers serve every layer). The last
+   * layer computes only the [CLS] rows the pooler reads, unless `wholeSequence` asks for every row (then
+   * sequenceOutput() is valid). Returns [batch, hidden] pooled outputs (a view, valid until the next pass).
    */
-  infer(inputs: EncoderInputs): Float32Array {
+  infer(inputs: EncoderInputs, wholeSequence = false): Float32Array {
     const { k, config: c } = this;
     const { batch, seq } = inputs;
     this.checkLength(seq);
@@ -180,12 +181,14 @@ export class BertEncoder {
     this.inputs = null;
     let x = this.embed(inputs, buffers.embed);
     this.embedded = x;
+    const last = this.layerParams.length - 1;
     this.layerParams.forEach((p, i) => {
       const y = buffers.layerOutputs[i % 2];
-      k.encoderLayerInference(x, inputs.inputMask, p.weights, y, batch, seq, c.numAttentionHeads, c.hiddenSize, c.intermediateSize, c.layerNormEps);
+      const clsOnly = i === last && !wholeSequence;
+      k.encoderLayerInference(x, inputs.inputMask, p.weights, y, batch, seq, c.numAttentionHeads, c.hiddenSize, c.intermediateSize, c.layerNormEps, clsOnly);
       x = y;
     });
-    this.sequence = x;
+    this.sequence = wholeSequence || last < 0 ? x : null;
     return this.pool(x, batch, seq, buffers.cls, buffers.pooled);
   }
 
@@ -197,7 +200,7 @@ export class BertEncoder {
 
   /** The last layer's output of the last pass: [batch·seq, hidden]. */
   sequenceOutput(): Float32Array {
-    if (!this.sequence) throw new Error('forward or infer must run before this');
+    if (!this.sequence) throw new Error('sequenceOutput needs a forward pass, or infer(inputs, true) (infer computes only [CLS] rows otherwise)');
     return this.sequence;
   }
 

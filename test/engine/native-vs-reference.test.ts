@@ -274,7 +274,7 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
-  test('encoderLayerInference: chunks split across threads, uneven chunks, a batch smaller than the pool, padding', () => {
+  test('encoderLayerInference, every row and [CLS] rows only: chunks split across threads, uneven chunks, a batch smaller than the pool, padding', () => {
     // [threads, batch, seq, heads, hidden, intermediate]: one chunk on one thread; uneven chunk-parallel chunks;
     // one sequence on two threads (each step split across the pool); several long sequences per chunk.
     const shapes = [[1, 3, 7, 2, 16, 40], [2, 3, 7, 2, 16, 40], [2, 1, 5, 2, 16, 40], [2, 5, 300, 4, 32, 64]];
@@ -294,9 +294,18 @@ describe('native kernels equal the reference', { skip }, () => {
       const x = random(seed++, rows * hidden, -2, 2);
       // Sequence b has its last b positions padded.
       const mask = guarded(rows).map((_, i) => (i % seq < seq - Math.floor(i / seq) ? 1 : 0));
+      const what = `encoderLayerInference ${threads} threads ${batch}×${seq}×${hidden}`;
       const [[yn], [yr]] = both([guarded(rows * hidden)], (kern, [y]) =>
-        kern.encoderLayerInference(x, mask, weights, y, batch, seq, heads, hidden, inter, 1e-12));
-      assertClose(yn, yr, `encoderLayerInference ${threads} threads ${batch}×${seq}×${hidden}`, 1e-5, 2e-6);
+        kern.encoderLayerInference(x, mask, weights, y, batch, seq, heads, hidden, inter, 1e-12, false));
+      assertClose(yn, yr, what, 1e-5, 2e-6);
+      // clsOnly: the first row of each sequence as above; the other rows keep what out held.
+      const [[cn], [cr]] = both([guarded(rows * hidden).fill(7)], (kern, [y]) =>
+        kern.encoderLayerInference(x, mask, weights, y, batch, seq, heads, hidden, inter, 1e-12, true));
+      assertClose(cn, cr, `${what} clsOnly`, 1e-5, 2e-6);
+      for (let i = 0; i < rows * hidden; i++) {
+        const firstRow = Math.floor(i / hidden) % seq === 0;
+        if (firstRow ? Math.abs(cn[i] - yn[i]) > 1e-6 : cn[i] !== 7) assert.fail(`${what} clsOnly: element ${i} is ${cn[i]}`);
+      }
     }
     native.setThreads(2);
     assertGuardsIntact();
@@ -408,6 +417,24 @@ describe('native kernels equal the reference', { skip }, () => {
     assertGuardsIntact();
   });
 
+  // A worker started by a resize once took the previous loop's generation for a new one and could decrement the
+  // pool's running count twice inside the next loop, which then waited forever (seen in the full test run).
+  test('resizing the pool between parallel loops never hangs and keeps results', { timeout: 60_000 }, () => {
+    const [rows, cols] = [300, 96];
+    const x = random(1, rows * cols);
+    const gamma = random(2, cols);
+    const expected = guarded(rows * cols);
+    native.layerNormForward(x, gamma, gamma, expected, guarded(rows), guarded(rows), rows, cols, 1e-12);
+    const out = guarded(rows * cols);
+    for (let i = 0; i < 3000; i++) {
+      native.setThreads(1 + (i % 2));
+      native.layerNormForward(x, gamma, gamma, out, guarded(rows), guarded(rows), rows, cols, 1e-12);
+    }
+    assertIdentical(out, expected, 'layerNormForward after resizes');
+    native.setThreads(2);
+    assertGuardsIntact();
+  });
+
   test('arrays too short for the sizes throw TypeError, bad sizes and ids RangeError, nothing is written', () => {
     const a = random(1, 12);
     const b = random(2, 12);
@@ -439,11 +466,11 @@ describe('native kernels equal the reference', { skip }, () => {
     const x = random(9, 2 * h);
     const mask = guarded(2).fill(1);
     const y = guarded(2 * h).fill(0);
-    assert.throws(() => native.encoderLayerInference(x, mask, layer, y, 1, 2, 3, h, 8, 1e-12), /heads \(3\) must divide hidden \(4\)/);
-    assert.throws(() => native.encoderLayerInference(x, mask, layer, x, 1, 2, 2, h, 8, 1e-12), /out must not overlap x/);
-    assert.throws(() => native.encoderLayerInference(x, mask, { ...layer, inter: random(10, 7) }, y, 1, 2, 2, h, 8, 1e-12), /weights\.inter has 7 elements but 32/);
+    assert.throws(() => native.encoderLayerInference(x, mask, layer, y, 1, 2, 3, h, 8, 1e-12, false), /heads \(3\) must divide hidden \(4\)/);
+    assert.throws(() => native.encoderLayerInference(x, mask, layer, x, 1, 2, 2, h, 8, 1e-12, false), /out must not overlap x/);
+    assert.throws(() => native.encoderLayerInference(x, mask, { ...layer, inter: random(10, 7) }, y, 1, 2, 2, h, 8, 1e-12, false), /weights\.inter has 7 elements but 32/);
     const { outBeta: _, ...missing } = layer;
-    assert.throws(() => native.encoderLayerInference(x, mask, missing as typeof layer, y, 1, 2, 2, h, 8, 1e-12), /weights\.outBeta must be a Float32Array/);
+    assert.throws(() => native.encoderLayerInference(x, mask, missing as typeof layer, y, 1, 2, 2, h, 8, 1e-12, true), /weights\.outBeta must be a Float32Array/);
     assert.deepEqual([...y], new Array(2 * h).fill(0));
     assertGuardsIntact();
   });

@@ -38,7 +38,7 @@ function maxDifference(a: Float32Array, b: Float32Array, n: number): number {
 
 describe('the fused inference path equals the training path without dropout', () => {
   for (const backend of backends) {
-    test(`${backend.name} kernels: pooled and sequence outputs within ${TOLERANCE}, as buffers grow and shrink`, { skip: backend.skip }, () => {
+    test(`${backend.name} kernels: pooled and sequence outputs (and pooled from [CLS] rows only) within ${TOLERANCE}, as buffers grow and shrink`, { skip: backend.skip }, () => {
       const model = new BertModel(backend.kernels!, config, []);
       model.initialize(5);
       const H = config.hiddenSize;
@@ -46,9 +46,11 @@ describe('the fused inference path equals the training path without dropout', ()
         const x = inputs(batch, seq, batch * 100 + seq);
         const pooled = Float32Array.from(model.encoder.forward(x, false, 0).subarray(0, batch * H));
         const sequence = Float32Array.from(model.encoder.sequenceOutput().subarray(0, batch * seq * H));
-        const inferred = model.encoder.infer(x);
-        assert.ok(maxDifference(inferred, pooled, batch * H) <= TOLERANCE, `pooled ${batch}×${seq}`);
+        assert.ok(maxDifference(model.encoder.infer(x, true), pooled, batch * H) <= TOLERANCE, `pooled ${batch}×${seq}`);
         assert.ok(maxDifference(model.encoder.sequenceOutput(), sequence, batch * seq * H) <= TOLERANCE, `sequence ${batch}×${seq}`);
+        // Without wholeSequence the last layer computes only the [CLS] rows: the same pooled output.
+        assert.ok(maxDifference(model.encoder.infer(x), pooled, batch * H) <= TOLERANCE, `pooled, [CLS] only, ${batch}×${seq}`);
+        assert.throws(() => model.encoder.sequenceOutput(), /infer computes only \[CLS\] rows/);
         // The outputs are not trivially equal: the training path with dropout differs.
         assert.ok(maxDifference(model.encoder.forward(x, true, 7), pooled, batch * H) > 1e-3);
       }

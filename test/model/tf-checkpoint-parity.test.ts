@@ -45,7 +45,7 @@ describe('a Google BERT TF checkpoint (keras-bert-tiny) loads and matches Huggin
         inputMask: Float32Array.from(ref.attention_mask.flat()),
       };
       for (const path of ['forward', 'infer'] as const) {
-        const pooled = path === 'forward' ? model.encoder.forward(inputs, false, 0) : model.encoder.infer(inputs);
+        const pooled = path === 'forward' ? model.encoder.forward(inputs, false, 0) : model.encoder.infer(inputs, true);
         const hidden = model.encoder.sequenceOutput();
         const H = config.hiddenSize;
         let worst = 0;
