@@ -18,7 +18,6 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
   const inputs: EncoderInputs = {
     batch: 0, seq: L, inputIds: new Int32Array(batchSize * L), segmentIds: new Int32Array(batchSize * L), inputMask: new Float32Array(batchSize * L),
   };
-  model.encoder.reserve(batchSize, L);
   for (let start = 0; start < data.n; start += batchSize) {
     const end = Math.min(start + batchSize, data.n);
     // Each batch is cut to its longest sequence: padding changes nothing but the work.
