@@ -122,58 +122,64 @@ void outputBlocks(bool pooled, const EncoderLayerWeights& w, float* context, con
   biasResidualLayerNorm(pooled, context, w.outBias, buf.hidden, w.outGamma, w.outBeta, out, n, d, buf.row);
 }
 
-// The layer over sequences [first, first + count) of the batch, every row.
-void layerChunk(bool pooled, const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t first,
-                size_t count, const Dims& d) {
-  const size_t S = d.seq, H = d.hidden, hd = d.headDim;
-  const size_t rows = count * S;
-  const float* xc = x + first * S * H;
-  const ChunkBuffers buf(d, rows, count);
-  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+// Where attention reads its queries, keys and values and writes its context, for sequence s and head h:
+// Q = q + s·qSeq + h·headDim (`queries` rows, qLd apart), K and V likewise from k and v (seq rows, kvLd apart),
+// context = context + s·contextSeq + h·headDim (`queries` rows, hidden apart).
+struct AttentionOperands {
+  const float* q;
+  size_t qSeq, qLd;
+  const float* k;
+  const float* v;
+  size_t kvSeq, kvLd;
+  float* context;
+  size_t contextSeq;
+  size_t queries;
+};
 
-  dense(pooled, true, rows, 3 * H, H, xc, w.qkv, w.qkvBias, buf.qkv);
-  // Attention, one (sequence, head) at a time: scores = Q·Kᵀ, softmax in place, context = P·V into [rows, hidden].
+// Attention over sequences [first, first + count), one (sequence, head) at a time: scores = Q·Kᵀ, softmax in place
+// (scores stay in cache), context = P·V.
+void attention(bool pooled, const AttentionOperands& a, const float* mask, size_t first, size_t count, const Dims& d,
+               float* scoresBuffer) {
+  const size_t S = d.seq, hd = d.headDim, m = a.queries;
+  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
   for (size_t s = 0; s < count; s++) {
-    const float* qkvSeq = buf.qkv + s * S * 3 * H;
     const float* maskRow = mask + (first + s) * S;
-    forEach(pooled, d.heads, 4 * S * S * hd, [&](size_t h) {
-      float* scores = buf.scores + h * S * S;
-      sgemm(true, S, S, hd, qkvSeq + h * hd, 3 * H, qkvSeq + H + h * hd, 3 * H, 0.0f, scores, S);
-      for (size_t i = 0; i < S; i++) softmaxRow(scores + i * S, maskRow, scores + i * S, S, scale);
-      sgemm(false, S, hd, S, scores, S, qkvSeq + 2 * H + h * hd, 3 * H, 0.0f, buf.context + s * S * H + h * hd, H);
+    forEach(pooled, d.heads, 4 * m * S * hd, [&](size_t h) {
+      float* scores = scoresBuffer + h * m * S;
+      const size_t kv = s * a.kvSeq + h * hd;
+      sgemm(true, m, S, hd, a.q + s * a.qSeq + h * hd, a.qLd, a.k + kv, a.kvLd, 0.0f, scores, S);
+      for (size_t i = 0; i < m; i++) softmaxRow(scores + i * S, maskRow, scores + i * S, S, scale);
+      sgemm(false, m, hd, S, scores, S, a.v + kv, a.kvLd, 0.0f, a.context + s * a.contextSeq + h * hd, d.hidden);
     });
   }
-  outputBlocks(pooled, w, buf.context, xc, out + first * S * H, rows, d, buf);
 }
 
-// The layer over sequences [first, first + count), only for each sequence's first ([CLS]) row: keys and values come
-// from every row, but queries, attention outputs and the feed-forward blocks only from the first.
-void clsChunk(bool pooled, const float* x, const float* mask, const EncoderLayerWeights& w, float* out, size_t first,
-              size_t count, const Dims& d) {
-  const size_t S = d.seq, H = d.hidden, hd = d.headDim;
+// The layer over sequences [first, first + count) of the batch: every row, or with clsOnly only each sequence's
+// first ([CLS]) row, whose queries attend over keys and values from every row.
+void layerChunk(bool pooled, bool clsOnly, const float* x, const float* mask, const EncoderLayerWeights& w, float* out,
+                size_t first, size_t count, const Dims& d) {
+  const size_t S = d.seq, H = d.hidden;
   const size_t rows = count * S;
   const float* xc = x + first * S * H;
+  float* outc = out + first * S * H;
   const ChunkBuffers buf(d, rows, count);
-  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+  if (!clsOnly) {
+    dense(pooled, true, rows, 3 * H, H, xc, w.qkv, w.qkvBias, buf.qkv);
+    const AttentionOperands a{buf.qkv, S * 3 * H, 3 * H, buf.qkv + H, buf.qkv + 2 * H, S * 3 * H, 3 * H, buf.context, S * H, S};
+    attention(pooled, a, mask, first, count, d, buf.scores);
+    outputBlocks(pooled, w, buf.context, xc, outc, rows, d, buf);
+    return;
+  }
   float* kv = buf.qkv;
   float* queries = buf.qkv + rows * 2 * H;
   for (size_t s = 0; s < count; s++) std::memcpy(buf.clsIn + s * H, xc + s * S * H, H * sizeof(float));
-
   dense(pooled, true, rows, 2 * H, H, xc, w.qkv + H * H, w.qkvBias + H, kv);
   dense(pooled, true, count, H, H, buf.clsIn, w.qkv, w.qkvBias, queries);
-  for (size_t s = 0; s < count; s++) {
-    const float* kvSeq = kv + s * S * 2 * H;
-    const float* maskRow = mask + (first + s) * S;
-    forEach(pooled, d.heads, 4 * S * hd, [&](size_t h) {
-      float* scores = buf.scores + h * S;
-      sgemm(true, 1, S, hd, queries + s * H + h * hd, H, kvSeq + h * hd, 2 * H, 0.0f, scores, S);
-      softmaxRow(scores, maskRow, scores, S, scale);
-      sgemm(false, 1, hd, S, scores, S, kvSeq + H + h * hd, 2 * H, 0.0f, buf.context + s * H + h * hd, H);
-    });
-  }
+  const AttentionOperands a{queries, H, H, kv, kv + H, S * 2 * H, 2 * H, buf.context, H, 1};
+  attention(pooled, a, mask, first, count, d, buf.scores);
   float* clsOut = buf.clsOut(count, H);
   outputBlocks(pooled, w, buf.context, buf.clsIn, clsOut, count, d, buf);
-  for (size_t s = 0; s < count; s++) std::memcpy(out + (first + s) * S * H, clsOut + s * H, H * sizeof(float));
+  for (size_t s = 0; s < count; s++) std::memcpy(outc + s * S * H, clsOut + s * H, H * sizeof(float));
 }
 
 }  // namespace
@@ -190,7 +196,7 @@ void encoderLayerInference(const float* x, const float* mask, const EncoderLayer
   auto run = [&](bool pooled, size_t chunk) {
     const size_t first = chunk * perChunk;
     const size_t count = first + perChunk <= batch ? perChunk : batch - first;
-    (clsOnly ? clsChunk : layerChunk)(pooled, x, mask, w, out, first, count, d);
+    layerChunk(pooled, clsOnly, x, mask, w, out, first, count, d);
   };
   if (chunks < threads) {
     for (size_t c = 0; c < chunks; c++) run(true, c);
