@@ -25,6 +25,7 @@
         "native/dropout.cc",
         "native/encoder_layer.cc",
         "native/losses.cc",
+        "native/sparse_cross_entropy.cc",
         "native/adam.cc"
       ],
       "include_dirs": [

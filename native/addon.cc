@@ -258,6 +258,23 @@ Napi::Value SoftCrossEntropy(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SparseCrossEntropy(const Napi::CallbackInfo& info) {
+  const Args args(info, "sparseCrossEntropy", 8);
+  const size_t rows = args.size(3, "rows");
+  const size_t cols = args.size(4, "cols");
+  const size_t total = args.product({rows, cols});
+  const int32_t* labels = args.ints(1, "labels", rows);
+  for (size_t r = 0; r < rows; r++) {
+    if (labels[r] < 0 || static_cast<size_t>(labels[r]) >= cols) {
+      args.rangeError("labels[" + std::to_string(r) + "] = " + std::to_string(labels[r]) + " is outside the " +
+                      std::to_string(cols) + " classes");
+    }
+  }
+  sparseCrossEntropy(args.floats(0, "logits", total), labels, args.floats(2, "weights", rows), rows, cols,
+                     args.floats(5, "losses", rows), args.floats(6, "dlogits", total), args.ints(7, "argmax", rows));
+  return info.Env().Undefined();
+}
+
 Napi::Value SquaredError(const Napi::CallbackInfo& info) {
   const Args args(info, "squaredError", 6);
   const size_t n = args.size(3, "n");
@@ -357,6 +374,7 @@ Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
       {"dropoutBackward", DropoutBackward},
       {"encoderLayerInference", EncoderLayerInference},
       {"softCrossEntropy", SoftCrossEntropy},
+      {"sparseCrossEntropy", SparseCrossEntropy},
       {"squaredError", SquaredError},
       {"sumSquares", SumSquares},
       {"adamWeightDecay", AdamWeightDecay},

@@ -61,6 +61,9 @@ void encoderLayerInference(const float* x, const float* mask, const EncoderLayer
 
 void softCrossEntropy(const float* logits, const float* targets, const float* weights, size_t rows, size_t cols,
                       float* losses, float* dlogits);
+// labels checked to lie in [0, cols); dlogits may alias logits.
+void sparseCrossEntropy(const float* logits, const int32_t* labels, const float* weights, size_t rows, size_t cols,
+                        float* losses, float* dlogits, int32_t* argmax);
 void squaredError(const float* pred, const float* targets, const float* weights, size_t n, float* losses,
                   float* dpred);
 

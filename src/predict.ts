@@ -82,7 +82,8 @@ function runModel(model: BertModel, encoded: EncodedInput[], numLabels: number, 
       inputs.segmentIds.set(e.segmentIds.subarray(0, seq), b * seq);
       for (let j = 0; j < seq; j++) inputs.inputMask[b * seq + j] = e.inputMask[j];
     });
-    const pooled = model.encoder.infer(inputs, options.hidden);
+    model.infer(inputs, taskIds, outputs, options.hidden);
+    const pooled = model.heads.pooled();
     for (let b = 0; b < chunk.length; b++) result.pooler_output.push(Array.from(pooled.subarray(b * H, (b + 1) * H)));
     if (result.last_hidden_state) {
       const hidden = model.encoder.sequenceOutput();
@@ -93,7 +94,6 @@ function runModel(model: BertModel, encoded: EncodedInput[], numLabels: number, 
       }
     }
     if (result.logits) {
-      model.heads.forward(pooled, taskIds, chunk.length, false, 0, outputs);
       const M = model.heads.maxOutputs;
       for (let b = 0; b < chunk.length; b++) result.logits.push(Array.from(outputs.subarray(b * M, b * M + numLabels)));
     }

@@ -128,6 +128,16 @@ export interface Kernels {
     losses: Float32Array, dlogits: Float32Array,
   ): void;
 
+  /**
+   * Cross-entropy against one gold class per row (the masked-LM loss): losses[i] = −w_i · log_softmax(z[i])[labels[i]],
+   * dlogits[i,j] = w_i · (softmax(z[i])_j − [j = labels[i]]), and argmax[i] = the first index of row i's largest logit.
+   * Every label must lie in [0, cols). Rows with w_i = 0 get zero loss and gradient. dlogits may alias logits.
+   */
+  sparseCrossEntropy(
+    logits: Float32Array, labels: Int32Array, weights: Float32Array, rows: number, cols: number,
+    losses: Float32Array, dlogits: Float32Array, argmax: Int32Array,
+  ): void;
+
   /** losses[i] = w_i · (p_i − t_i)², dpred[i] = 2 · w_i · (p_i − t_i). */
   squaredError(
     pred: Float32Array, targets: Float32Array, weights: Float32Array, n: number,

@@ -12,7 +12,7 @@ const ADDON_FUNCTIONS: Record<keyof NativeAddon, true> = {
   threads: true, setThreads: true, gemm: true, gemmStrided: true, biasGrad: true, add: true,
   layerNormForward: true, layerNormBackward: true, geluForward: true, geluBackward: true, biasGeluForward: true, biasDropoutResidual: true, tanhForward: true,
   tanhBackward: true, softmaxForward: true, softmaxBackward: true, embeddingForward: true, embeddingBackward: true,
-  dropoutForward: true, dropoutBackward: true, encoderLayerInference: true, softCrossEntropy: true,
+  dropoutForward: true, dropoutBackward: true, encoderLayerInference: true, softCrossEntropy: true, sparseCrossEntropy: true,
   squaredError: true, sumSquares: true, adamWeightDecay: true,
 };
 

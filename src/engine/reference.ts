@@ -320,6 +320,32 @@ export const referenceKernels: Kernels = {
     }
   },
 
+  sparseCrossEntropy(logits, labels, weights, rows, cols, losses, dlogits, argmax) {
+    for (let r = 0; r < rows; r++) {
+      const label = labels[r];
+      if (!(label >= 0 && label < cols)) throw new RangeError(`sparseCrossEntropy: labels[${r}] = ${label} is outside the ${cols} classes`);
+    }
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let max = -Infinity;
+      let first = 0;
+      for (let j = 0; j < cols; j++) {
+        if (logits[o + j] > max) {
+          max = logits[o + j];
+          first = j;
+        }
+      }
+      argmax[r] = first;
+      let sumExp = 0;
+      for (let j = 0; j < cols; j++) sumExp += Math.exp(logits[o + j] - max);
+      const logSum = Math.log(sumExp) + max;
+      const w = weights[r];
+      losses[r] = w === 0 ? 0 : w * (logSum - logits[o + labels[r]]);
+      for (let j = 0; j < cols; j++) dlogits[o + j] = w === 0 ? 0 : w * Math.exp(logits[o + j] - logSum);
+      if (w !== 0) dlogits[o + labels[r]] -= w;
+    }
+  },
+
   squaredError(pred, targets, weights, n, losses, dpred) {
     for (let i = 0; i < n; i++) {
       const d = pred[i] - targets[i];

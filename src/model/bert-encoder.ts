@@ -1,7 +1,6 @@
 import type { Kernels } from '../engine/kernels.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
-import { denseBackward, denseForward } from './dense.js';
 import { EMBEDDINGS_SITE, siteSeed } from './dropout-sites.js';
 import { LayerActivations, LayerParameters, LayerScratch, TransformerLayer, type Shape } from './transformer-layer.js';
 
@@ -45,12 +44,9 @@ class EncoderActivations {
   readonly embedMask: Uint8Array;
   readonly layers: LayerActivations[];
   readonly scratch: LayerScratch;
-  readonly cls: Float32Array;
-  readonly pooled: Float32Array;
+  /** The gradient of the sequence output (heads add into it), then of each layer's input in turn, with gradB. */
   readonly gradA: Float32Array;
   readonly gradB: Float32Array;
-  readonly dPooledPre: Float32Array;
-  readonly dCls: Float32Array;
 
   constructor(c: BertConfig, max: Shape) {
     this.max = max;
@@ -61,12 +57,8 @@ class EncoderActivations {
     this.embedMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
     this.layers = Array.from({ length: c.numHiddenLayers }, () => new LayerActivations(c, max));
     this.scratch = new LayerScratch(c, max);
-    this.cls = new Float32Array(max.batch * H);
-    this.pooled = new Float32Array(max.batch * H);
     this.gradA = new Float32Array(rows * H);
     this.gradB = new Float32Array(rows * H);
-    this.dPooledPre = new Float32Array(max.batch * H);
-    this.dCls = new Float32Array(max.batch * H);
   }
 }
 
@@ -74,16 +66,12 @@ class EncoderActivations {
 class InferenceBuffers {
   readonly embed: EmbeddingBuffers;
   readonly layerOutputs: [Float32Array, Float32Array];
-  readonly cls: Float32Array;
-  readonly pooled: Float32Array;
 
   constructor(c: BertConfig, readonly max: Shape) {
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
     this.embed = new EmbeddingBuffers(rows, H);
     this.layerOutputs = [new Float32Array(rows * H), new Float32Array(rows * H)];
-    this.cls = new Float32Array(max.batch * H);
-    this.pooled = new Float32Array(max.batch * H);
   }
 }
 
@@ -94,8 +82,9 @@ function grownShape(max: Shape | undefined, batch: number, seq: number): Shape |
 }
 
 /**
- * The BERT encoder and pooler (google-research/bert `BertModel`): embeddings → post-LN transformer layers → tanh
- * pooler on [CLS]. Forward keeps what backward needs; backward accumulates parameter gradients into the arena.
+ * The BERT encoder (google-research/bert `BertModel` up to its sequence output): embeddings → post-LN transformer
+ * layers. Heads (src/model/encoder-head.ts), the pooler among them, read its sequence output. Forward keeps what
+ * backward needs; backward accumulates parameter gradients into the arena.
  */
 export class BertEncoder {
   private readonly word: Parameter;
@@ -103,8 +92,6 @@ export class BertEncoder {
   private readonly position: Parameter;
   private readonly embedGamma: Parameter;
   private readonly embedBeta: Parameter;
-  private readonly poolerKernel: Parameter;
-  private readonly poolerBias: Parameter;
   private readonly layerParams: LayerParameters[];
   private acts: EncoderActivations | null = null;
   private inference: InferenceBuffers | null = null;
@@ -123,8 +110,6 @@ export class BertEncoder {
     this.position = arena.get('bert/embeddings/position_embeddings');
     this.embedGamma = arena.get('bert/embeddings/LayerNorm/gamma');
     this.embedBeta = arena.get('bert/embeddings/LayerNorm/beta');
-    this.poolerKernel = arena.get('bert/pooler/dense/kernel');
-    this.poolerBias = arena.get('bert/pooler/dense/bias');
     this.layerParams = Array.from({ length: config.numHiddenLayers }, (_, i) => new LayerParameters(arena, i));
   }
 
@@ -142,7 +127,7 @@ export class BertEncoder {
 
   /**
    * The training path: runs the encoder keeping every activation backward needs, with dropout when `training`;
-   * returns [batch, hidden] pooled outputs (a view, valid until the next pass).
+   * returns the sequence output [batch·seq, hidden] (a view, valid until the next pass).
    */
   forward(inputs: EncoderInputs, training: boolean, stepSeed: number): Float32Array {
     const { k, config: c } = this;
@@ -162,16 +147,17 @@ export class BertEncoder {
     this.embedded = x;
     for (const layer of this.layers) x = layer.forward(x, inputs.inputMask, this.shape, a.scratch, training, stepSeed);
     this.sequence = x;
-    return this.pool(x, batch, seq, a.cls, a.pooled);
+    return x;
   }
 
   /**
    * The inference path: the same function as forward(inputs, false), through the fused one-kernel-per-layer
-   * encoderLayerInference, keeping nothing for backward (two [rows, hidden] buffers serve every layer). The last
-   * layer computes only the [CLS] rows the pooler reads, unless `wholeSequence` asks for every row (then
-   * sequenceOutput() is valid). Returns [batch, hidden] pooled outputs (a view, valid until the next pass).
+   * encoderLayerInference, keeping nothing for backward (two [rows, hidden] buffers serve every layer). With
+   * rows 'cls' the last layer computes only each sequence's [CLS] row (all that pooled heads read; the other rows of
+   * the result are stale and sequenceOutput() refuses); with 'all', every row. Returns the sequence output
+   * [batch·seq, hidden] (a view, valid until the next pass).
    */
-  infer(inputs: EncoderInputs, wholeSequence = false): Float32Array {
+  infer(inputs: EncoderInputs, rows: 'cls' | 'all' = 'all'): Float32Array {
     const { k, config: c } = this;
     const { batch, seq } = inputs;
     this.checkLength(seq);
@@ -184,12 +170,12 @@ export class BertEncoder {
     const last = this.layerParams.length - 1;
     this.layerParams.forEach((p, i) => {
       const y = buffers.layerOutputs[i % 2];
-      const clsOnly = i === last && !wholeSequence;
+      const clsOnly = i === last && rows === 'cls';
       k.encoderLayerInference(x, inputs.inputMask, p.weights, y, batch, seq, c.numAttentionHeads, c.hiddenSize, c.intermediateSize, c.layerNormEps, clsOnly);
       x = y;
     });
-    this.sequence = wholeSequence || last < 0 ? x : null;
-    return this.pool(x, batch, seq, buffers.cls, buffers.pooled);
+    this.sequence = rows === 'all' || last < 0 ? x : null;
+    return x;
   }
 
   /** The embedding output (after LayerNorm, and dropout when training) of the last pass: [batch·seq, hidden]. */
@@ -200,25 +186,31 @@ export class BertEncoder {
 
   /** The last layer's output of the last pass: [batch·seq, hidden]. */
   sequenceOutput(): Float32Array {
-    if (!this.sequence) throw new Error('sequenceOutput needs a forward pass, or infer(inputs, true) (infer computes only [CLS] rows otherwise)');
+    if (!this.sequence) throw new Error("sequenceOutput needs a forward pass, or infer(inputs, 'all') (infer(inputs, 'cls') computes only [CLS] rows)");
     return this.sequence;
   }
 
-  /** Backward from the gradient of the pooled output [batch, hidden]; accumulates every parameter gradient. */
-  backward(dPooled: Float32Array): void {
+  /**
+   * The gradient buffer of the last training-path forward's sequence output, [batch·seq, hidden], zeroed: heads add
+   * their input gradients into it (EncoderHead.backward), then backward() runs from it.
+   */
+  outputGradient(): Float32Array {
+    const a = this.activations();
+    const dy = a.gradA.subarray(0, this.shape.batch * this.shape.seq * this.config.hiddenSize);
+    dy.fill(0);
+    return dy;
+  }
+
+  /** Backward from the gradient in outputGradient(); accumulates every parameter gradient of the encoder. */
+  backward(): void {
     const { k, config: c } = this;
     const a = this.activations();
     const inputs = this.inputs as EncoderInputs;
     const { batch, seq } = this.shape;
     const rows = batch * seq;
     const H = c.hiddenSize;
-
-    k.tanhBackward(dPooled, a.pooled, a.dPooledPre, batch * H);
-    denseBackward(k, a.cls, this.poolerKernel.value, a.dPooledPre, a.dCls, this.poolerKernel.grad, this.poolerBias.grad, batch, H, H);
     let dy = a.gradA;
     let dx = a.gradB;
-    dy.fill(0, 0, rows * H);
-    for (let b = 0; b < batch; b++) dy.set(a.dCls.subarray(b * H, b * H + H), b * seq * H);
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const input = i > 0 ? a.layers[i - 1].output : this.trainingEmbeddingOutput(a);
       this.layers[i].backward(input, dy, dx, this.shape, a.scratch, this.training);
@@ -264,14 +256,5 @@ export class BertEncoder {
     k.add(e.sum, e.normed, e.sum, rows * H);
     k.layerNormForward(e.sum, this.embedGamma.value, this.embedBeta.value, e.normed, e.mean, e.rstd, rows, H, c.layerNormEps);
     return e.normed;
-  }
-
-  /** The pooler: tanh(dense(the [CLS] row of each sequence)) into `pooled` (returned). */
-  private pool(x: Float32Array, batch: number, seq: number, cls: Float32Array, pooled: Float32Array): Float32Array {
-    const H = this.config.hiddenSize;
-    for (let b = 0; b < batch; b++) cls.set(x.subarray(b * seq * H, b * seq * H + H), b * H);
-    denseForward(this.k, cls, this.poolerKernel.value, this.poolerBias.value, pooled, batch, H, H);
-    this.k.tanhForward(pooled, pooled, batch * H);
-    return pooled;
   }
 }

@@ -2,12 +2,12 @@ import type { Kernels } from '../engine/kernels.js';
 import { Rng } from '../util/rng.js';
 import { ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
-import { BertEncoder } from './bert-encoder.js';
-import { fillGlorotUniform, fillTruncatedNormal } from './init.js';
+import { BertEncoder, type EncoderInputs } from './bert-encoder.js';
+import { initializeParameters } from './init.js';
 import { encoderParameterSpecs, headParameterSpecs } from './parameter-specs.js';
 import { TaskHeads, type HeadSpec } from './task-heads.js';
 
-/** The multi-task model: one shared BERT encoder, one dense head per task, all parameters in one arena. */
+/** The multi-task model: one shared BERT encoder, the pooler and one dense head per task, all parameters in one arena. */
 export class BertModel {
   readonly arena: ParameterArena;
   readonly encoder: BertEncoder;
@@ -22,17 +22,32 @@ export class BertModel {
     this.heads = new TaskHeads(kernels, config.hiddenSize, config.numHiddenLayers, this.arena, headSpecs);
   }
 
-  /**
-   * Random initialisation as google-research/bert and BAM do it: truncated normal(initializer_range) for embeddings
-   * and every encoder kernel, zero biases, LayerNorm gamma 1 / beta 0; Glorot-uniform task-head kernels.
-   */
+  /** Random initialisation as google-research/bert and BAM do it (see initializeParameters). */
   initialize(seed: number): void {
-    const rng = new Rng(seed);
-    for (const p of this.arena.parameters) {
-      if (p.name.endsWith('/gamma')) p.value.fill(1);
-      else if (p.name.endsWith('/bias') || p.name.endsWith('/beta')) p.value.fill(0);
-      else if (p.name.startsWith('task_specific/')) fillGlorotUniform(p.value, p.shape[0], p.shape[1], rng);
-      else fillTruncatedNormal(p.value, this.config.initializerRange, rng);
-    }
+    initializeParameters(this.arena.parameters, this.config.initializerRange, new Rng(seed));
+  }
+
+  /**
+   * The training path: encoder and each example's task head, keeping what backward needs (dropout when
+   * `training`). Writes outputs [batch, maxOutputs].
+   */
+  forward(inputs: EncoderInputs, taskIds: Int32Array, training: boolean, stepSeed: number, outputs: Float32Array): void {
+    const sequence = this.encoder.forward(inputs, training, stepSeed);
+    this.heads.forward(sequence, inputs, taskIds, training, stepSeed, outputs);
+  }
+
+  /** Backward from dOutputs [batch, maxOutputs] of the last forward; accumulates every parameter gradient. */
+  backward(dOutputs: Float32Array): void {
+    this.heads.backward(dOutputs, this.encoder.outputGradient());
+    this.encoder.backward();
+  }
+
+  /**
+   * The inference path (fused layers, nothing kept for backward): writes outputs [batch, maxOutputs]. The last
+   * layer computes only [CLS] rows unless `wholeSequence` asks for every row (for encoder.sequenceOutput()).
+   */
+  infer(inputs: EncoderInputs, taskIds: Int32Array, outputs: Float32Array, wholeSequence = false): void {
+    const sequence = this.encoder.infer(inputs, wholeSequence ? 'all' : this.heads.reads);
+    this.heads.forward(sequence, inputs, taskIds, false, 0, outputs);
   }
 }

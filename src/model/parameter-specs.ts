@@ -59,3 +59,22 @@ export function headParameterSpecs(task: string, numOutputs: number, c: BertConf
     { name: `${headPrefix(task)}/bias`, shape: [numOutputs], depth },
   ];
 }
+
+/** Prefix of the masked-LM head's variables, as in Google's pretraining checkpoints. */
+export const MASKED_LM_PREFIX = 'cls/predictions';
+
+/**
+ * BERT's masked-LM head (google-research/bert run_pretraining.py `get_masked_lm_output`): a dense + GELU + LayerNorm
+ * transform and a per-token output bias; the decoder is the word-embedding table itself (tied weights).
+ */
+export function maskedLmParameterSpecs(c: BertConfig): ParameterSpec[] {
+  const H = c.hiddenSize;
+  const depth = c.numHiddenLayers + 2;
+  return [
+    { name: `${MASKED_LM_PREFIX}/transform/dense/kernel`, shape: [H, H], depth },
+    { name: `${MASKED_LM_PREFIX}/transform/dense/bias`, shape: [H], depth },
+    { name: `${MASKED_LM_PREFIX}/transform/LayerNorm/gamma`, shape: [H], depth },
+    { name: `${MASKED_LM_PREFIX}/transform/LayerNorm/beta`, shape: [H], depth },
+    { name: `${MASKED_LM_PREFIX}/output_bias`, shape: [c.vocabSize], depth },
+  ];
+}

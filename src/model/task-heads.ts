@@ -1,7 +1,9 @@
 import type { Kernels } from '../engine/kernels.js';
 import type { Parameter, ParameterArena } from './arena.js';
+import type { EncoderInputs } from './bert-encoder.js';
 import { denseBackward, denseForward } from './dense.js';
 import { headsSite, siteSeed } from './dropout-sites.js';
+import { clsRows, type EncoderHead } from './encoder-head.js';
 import { headPrefix } from './parameter-specs.js';
 
 /** A task's head: `numOutputs` logits for classification, 1 for regression. */
@@ -20,13 +22,24 @@ interface Head {
 }
 
 /**
- * One dense layer per task on the pooled output. Each example runs only its own task's head, which has the same
- * result and gradient as the original's running every head and masking the losses by task. Outputs are laid out
- * [batch, maxOutputs]: example i's values start at i · maxOutputs.
+ * BERT's pooler (tanh of a dense layer on each sequence's [CLS] row) and one dense layer per task on the pooled
+ * output, as a head on the encoder's sequence output that reads only [CLS] rows. Each example runs only its own
+ * task's head, which has the same result and gradient as the original's running every head and masking the losses
+ * by task. The batch input is the examples' task ids: taskIds[i] indexes the head specs; a value ≥ the number of
+ * heads marks a padding example, whose outputs are zero. Outputs are laid out [batch, maxOutputs]: example i's values
+ * start at i · maxOutputs.
  */
-export class TaskHeads {
+export class TaskHeads implements EncoderHead<Int32Array> {
+  readonly reads = 'cls';
   readonly heads: Head[];
   readonly maxOutputs: number;
+  private readonly poolerKernel: Parameter;
+  private readonly poolerBias: Parameter;
+  private clsIndex = new Int32Array(0);
+  private cls = new Float32Array(0);
+  private pooledOut = new Float32Array(0);
+  private dPooledPre = new Float32Array(0);
+  private dCls = new Float32Array(0);
   private dropped = new Float32Array(0);
   private mask = new Uint8Array(0);
   private gathered = new Float32Array(0);
@@ -40,6 +53,8 @@ export class TaskHeads {
   private training = false;
 
   constructor(private readonly k: Kernels, private readonly hiddenSize: number, private readonly numLayers: number, arena: ParameterArena, specs: HeadSpec[]) {
+    this.poolerKernel = arena.get('bert/pooler/dense/kernel');
+    this.poolerBias = arena.get('bert/pooler/dense/bias');
     this.heads = specs.map((spec) => ({
       spec,
       kernel: arena.get(`${headPrefix(spec.task)}/kernel`),
@@ -50,8 +65,13 @@ export class TaskHeads {
   }
 
   private reserve(batch: number): void {
-    if (this.dropped.length >= batch * this.hiddenSize) return;
+    if (this.clsIndex.length >= batch) return;
     const H = this.hiddenSize;
+    this.clsIndex = new Int32Array(batch);
+    this.cls = new Float32Array(batch * H);
+    this.pooledOut = new Float32Array(batch * H);
+    this.dPooledPre = new Float32Array(batch * H);
+    this.dCls = new Float32Array(batch * H);
     this.dropped = new Float32Array(batch * H);
     this.mask = new Uint8Array(batch * H);
     this.gathered = new Float32Array(batch * H);
@@ -61,18 +81,23 @@ export class TaskHeads {
     this.rowsOf = this.heads.map(() => new Int32Array(batch));
   }
 
-  /**
-   * Runs each example's head. taskIds[i] indexes the head specs; a value ≥ the number of heads marks a padding
-   * example, whose outputs are zero. Writes `outputs` [batch, maxOutputs].
-   */
-  forward(pooled: Float32Array, taskIds: Int32Array, batch: number, training: boolean, stepSeed: number, outputs: Float32Array): void {
+  /** The pooled outputs [batch, hidden] of the last forward (a view, valid until the next one). */
+  pooled(): Float32Array {
+    return this.pooledOut.subarray(0, this.batch * this.hiddenSize);
+  }
+
+  forward(sequence: Float32Array, inputs: EncoderInputs, taskIds: Int32Array, training: boolean, stepSeed: number, outputs: Float32Array): void {
     const { k, hiddenSize: H, maxOutputs: M } = this;
+    const { batch, seq } = inputs;
     this.reserve(batch);
     this.batch = batch;
     this.training = training;
-    let input = pooled;
+    k.embeddingForward(sequence, clsRows(batch, seq, this.clsIndex), this.cls, batch, H);
+    denseForward(k, this.cls, this.poolerKernel.value, this.poolerBias.value, this.pooledOut, batch, H, H);
+    k.tanhForward(this.pooledOut, this.pooledOut, batch * H);
+    let input = this.pooledOut;
     if (training) {
-      k.dropoutForward(pooled, this.dropped, this.mask, batch * H, HEAD_DROPOUT, siteSeed(stepSeed, headsSite(this.numLayers)));
+      k.dropoutForward(this.pooledOut, this.dropped, this.mask, batch * H, HEAD_DROPOUT, siteSeed(stepSeed, headsSite(this.numLayers)));
       input = this.dropped;
     }
     this.input = input;
@@ -93,8 +118,7 @@ export class TaskHeads {
     });
   }
 
-  /** Backward from dOutputs [batch, maxOutputs]; returns the gradient of the pooled output [batch, hidden]. */
-  backward(dOutputs: Float32Array): Float32Array {
+  backward(dOutputs: Float32Array, dSequence: Float32Array): void {
     const { k, hiddenSize: H, maxOutputs: M, batch } = this;
     this.dPooled.fill(0, 0, batch * H);
     this.heads.forEach((head, t) => {
@@ -110,6 +134,8 @@ export class TaskHeads {
       for (let r = 0; r < n; r++) this.dPooled.set(this.gatheredGrad.subarray(r * H, r * H + H), rows[r] * H);
     });
     if (this.training) k.dropoutBackward(this.dPooled, this.mask, this.dPooled, batch * H, HEAD_DROPOUT);
-    return this.dPooled;
+    k.tanhBackward(this.dPooled, this.pooledOut, this.dPooledPre, batch * H);
+    denseBackward(k, this.cls, this.poolerKernel.value, this.dPooledPre, this.dCls, this.poolerKernel.grad, this.poolerBias.grad, batch, H, H);
+    k.embeddingBackward(this.dCls, this.clsIndex, dSequence, batch, H);
   }
 }

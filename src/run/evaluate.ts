@@ -26,8 +26,7 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
     inputs.batch = end - start;
     inputs.seq = seq;
     for (let i = start; i < end; i++) packExample(data, i, inputs, i - start, seq);
-    const pooled = model.encoder.infer(inputs);
-    model.heads.forward(pooled, data.taskIds.subarray(start, end), inputs.batch, false, 0, result.subarray(start * M, end * M));
+    model.infer(inputs, data.taskIds.subarray(start, end), result.subarray(start * M, end * M));
   }
   return result;
 }

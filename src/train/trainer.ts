@@ -70,10 +70,9 @@ export function trainingStep(
 ): number {
   const { inputs, targets } = batch;
   model.arena.zeroGrads();
-  const pooled = model.encoder.forward(inputs, true, seed);
-  model.heads.forward(pooled, targets.taskIds, inputs.batch, true, seed, buffers.outputs);
+  model.forward(inputs, targets.taskIds, true, seed, buffers.outputs);
   const total = loss.compute(buffers.outputs, targets, inputs.batch, g, buffers.dOutputs);
-  model.encoder.backward(model.heads.backward(buffers.dOutputs));
+  model.backward(buffers.dOutputs);
   optimizer.step(step);
   return total;
 }

@@ -44,14 +44,13 @@ test('model gradients match finite differences for every parameter tensor (train
   const dOutputs = new Float32Array(batch * M);
   const seed = 1234;
   const evaluate = (): number => {
-    const pooled = model.encoder.forward(inputs, true, seed);
-    model.heads.forward(pooled, targets.taskIds, batch, true, seed, outputs);
+    model.forward(inputs, targets.taskIds, true, seed, outputs);
     return loss.compute(outputs, targets, batch, 0.3, dOutputs);
   };
 
   model.arena.zeroGrads();
   evaluate();
-  model.encoder.backward(model.heads.backward(dOutputs));
+  model.backward(dOutputs);
   const analytic = Float32Array.from(model.arena.grads);
 
   const h = 1e-2;

@@ -61,9 +61,10 @@ describe('BERT forward matches Hugging Face BertForSequenceClassification (hf-ti
           segmentIds: Int32Array.from(ref.token_type_ids.flat()),
           inputMask: Float32Array.from(ref.attention_mask.flat()),
         };
-        const pooled = path === 'forward' ? model.encoder.forward(inputs, false, 0) : model.encoder.infer(inputs, true);
         const logits = new Float32Array(batch * model.heads.maxOutputs);
-        model.heads.forward(pooled, new Int32Array(batch), batch, false, 0, logits);
+        if (path === 'forward') model.forward(inputs, new Int32Array(batch), false, 0, logits);
+        else model.infer(inputs, new Int32Array(batch), logits, true);
+        const pooled = Float32Array.from(model.heads.pooled());
 
         const errors = {
           embedding_output: maxErrorOnTokens(model.encoder.embeddingOutput(), ref.embedding_output, ref.attention_mask),
@@ -73,9 +74,8 @@ describe('BERT forward matches Hugging Face BertForSequenceClassification (hf-ti
         };
         if (path === 'infer') {
           // The [CLS]-rows-only last layer gives the same pooler output and logits.
-          const clsPooled = model.encoder.infer(inputs);
-          errors.pooler_output = Math.max(errors.pooler_output, maxError(clsPooled, ref.pooler_output, config.hiddenSize));
-          model.heads.forward(clsPooled, new Int32Array(batch), batch, false, 0, logits);
+          model.infer(inputs, new Int32Array(batch), logits);
+          errors.pooler_output = Math.max(errors.pooler_output, maxError(model.heads.pooled(), ref.pooler_output, config.hiddenSize));
           errors.logits = Math.max(errors.logits, maxError(logits, ref.logits, model.heads.maxOutputs));
         }
         for (const [name, error] of Object.entries(errors)) assert.ok(error <= TOLERANCE, `${name}: max abs error ${error} > ${TOLERANCE}`);

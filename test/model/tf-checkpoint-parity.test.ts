@@ -45,7 +45,10 @@ describe('a Google BERT TF checkpoint (keras-bert-tiny) loads and matches Huggin
         inputMask: Float32Array.from(ref.attention_mask.flat()),
       };
       for (const path of ['forward', 'infer'] as const) {
-        const pooled = path === 'forward' ? model.encoder.forward(inputs, false, 0) : model.encoder.infer(inputs, true);
+        const outputs = new Float32Array(batch);
+        if (path === 'forward') model.forward(inputs, new Int32Array(batch), false, 0, outputs);
+        else model.infer(inputs, new Int32Array(batch), outputs, true);
+        const pooled = model.heads.pooled();
         const hidden = model.encoder.sequenceOutput();
         const H = config.hiddenSize;
         let worst = 0;

@@ -128,10 +128,9 @@ function runGolden(kernels: Kernels): void {
     const lambda = record.step / h.num_train_steps;
     assertClose(lambda, record.lambda, `step ${record.step} lambda`);
     model.arena.zeroGrads();
-    const pooled = model.encoder.forward(inputs, false, 0);
-    model.heads.forward(pooled, taskIds, batch, false, 0, outputs);
+    model.forward(inputs, taskIds, false, 0, outputs);
     const total = loss.compute(outputs, { taskIds, labelIds, regressionTargets, teacherLogits, teacherPredictions }, batch, lambda, dOutputs);
-    model.encoder.backward(model.heads.backward(dOutputs));
+    model.backward(dOutputs);
     const { gradNorm, learningRate } = optimizer.step(record.step);
     assertClose(total, record.loss, `step ${record.step} loss`);
     record.per_example_weighted_loss.forEach((v, i) => assertClose(loss.perExample[i], v, `step ${record.step} example ${i} loss`));
