@@ -12,6 +12,8 @@ const LEAF_HF: Record<string, string> = { kernel: 'weight', bias: 'bias', gamma:
 
 /** Hugging Face name of an encoder or head parameter: `bert/encoder/layer_3/output/dense/kernel` → `bert.encoder.layer.3.output.dense.weight` (transposed). */
 export function huggingFaceName(name: string): ExternalName {
+  // BertForMaskedLM calls the masked-LM output bias `cls.predictions.bias` (its decoder's bias is tied to it).
+  if (name === 'cls/predictions/output_bias') return { name: 'cls.predictions.bias', transpose: false };
   const parts = name.split('/');
   const leaf = parts.pop() as string;
   if (parts[parts.length - 1] === 'embeddings' && leaf.endsWith('_embeddings')) {

@@ -6,6 +6,8 @@ export interface OptimizerSettings {
   learningRate: number;
   numTrainSteps: number;
   warmupProportion: number;
+  /** Warmup steps given as a count (BERT pretraining's num_warmup_steps); replaces warmupProportion when set. */
+  warmupSteps?: number;
   /** Layer-wise decay: lr · lrDecay^(nLayers + 2 − depth); 0 disables it. */
   lrDecay: number;
   weightDecayRate: number;
@@ -22,7 +24,7 @@ export interface OptimizerSettings {
  * decay to 0 at `numTrainSteps` (polynomial_decay with power 1).
  */
 export function learningRateAt(step: number, s: OptimizerSettings): number {
-  const warmup = Math.trunc(s.numTrainSteps * s.warmupProportion);
+  const warmup = s.warmupSteps ?? Math.trunc(s.numTrainSteps * s.warmupProportion);
   if (warmup > 0 && step < warmup) return (s.learningRate * step) / warmup;
   return s.learningRate * (1 - Math.min(step, s.numTrainSteps) / s.numTrainSteps);
 }
