@@ -1,3 +1,4 @@
+import { TASK_NAMES } from '../data/tasks.js';
 import { BamError } from '../errors.js';
 
 /**
@@ -6,9 +7,10 @@ import { BamError } from '../errors.js';
  * docs/hparams.md is rendered from this table by hparams-doc.ts.
  */
 
-/** The GLUE tasks bam knows, under the folder names of `<bam_dir>/glue_data/<task>`. */
-export const KNOWN_TASKS = ['cola', 'mnli', 'mrpc', 'qnli', 'qqp', 'rte', 'sst', 'sts', 'wnli'] as const;
-export type TaskName = (typeof KNOWN_TASKS)[number];
+/** The tasks bam knows (the task registry), under the folder names of `<bam_dir>/glue_data/<task>`. */
+export const KNOWN_TASKS: readonly string[] = TASK_NAMES;
+/** A name of KNOWN_TASKS (checked when the hparams are read). */
+export type TaskName = string;
 
 /** `{task: teacher model name}`: the models whose train predictions a student distills. */
 export type Teachers = Partial<Record<TaskName, string>>;
@@ -543,7 +545,7 @@ function checkTeachers(key: HparamKey, value: unknown): void {
 }
 
 export function isKnownTask(name: string): name is TaskName {
-  return (KNOWN_TASKS as readonly string[]).includes(name);
+  return KNOWN_TASKS.includes(name);
 }
 
 /** `"rtee" (did you mean "rte"?)`, or just the quoted name when no task is close. */

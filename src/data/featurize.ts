@@ -18,7 +18,7 @@ export interface FeaturizedDataset {
   eids: Int32Array;
   /** [n] classification: index of the label in the task's label list; -1 for regression examples. */
   labelIds: Int32Array;
-  /** [n] regression: score/5 (the original's (score - 0) / 5); 0 for classification examples. */
+  /** [n] regression: the normalised score (STS-B: score/5, the original's (score - 0) / 5); 0 for classification examples. */
   regressionTargets: Float32Array;
   /** [n] task name per example. */
   tasks: string[];
@@ -40,7 +40,7 @@ export function featurize(
     inputMask: new Float32Array(n * maxSeqLength),
     taskIds: new Int32Array(n),
     eids: new Int32Array(n),
-    labelIds: new Int32Array(n).fill(-1),
+    labelIds: new Int32Array(n),
     regressionTargets: new Float32Array(n),
     tasks: [],
   };
@@ -57,14 +57,9 @@ export function featurize(
     dataset.inputMask.set(encoded.inputMask, offset);
     dataset.taskIds[i] = taskId;
     dataset.eids[i] = example.eid;
-    if (task.kind === 'classification') {
-      dataset.labelIds[i] = task.labelList.indexOf(String(example.label));
-      if (dataset.labelIds[i] < 0) {
-        throw new Error(`featurize: ${example.task} example ${example.eid} has label ${example.label}, not in its label list`);
-      }
-    } else {
-      dataset.regressionTargets[i] = Number(example.label) / 5;
-    }
+    const targets = task.featureTargets(example);
+    dataset.labelIds[i] = targets.labelId;
+    dataset.regressionTargets[i] = targets.regressionTarget;
     dataset.tasks.push(example.task);
   });
   return dataset;

@@ -1,4 +1,5 @@
 import { BamError } from '../errors.js';
+import { getTask, TASK_NAMES } from './tasks.js';
 
 /**
  * How often each task's train set is repeated and how much its loss counts, as BAM's task_weighting.py does it.
@@ -12,19 +13,28 @@ export interface WeightingOptions {
 }
 
 /**
- * The original's hard-coded GLUE train sizes (MRPC and STS-B after sentence-order doubling; QNLI is the v1 size).
- * The multiples and weights of `datasetMultiples` are always computed over all of these, whatever tasks are trained.
+ * The tasks of the original's hard-coded size table, in its order. Their fixed train sizes alone set the scale of the
+ * multiples and weights, so that a task added to bam changes no other task's numbers; the order is the original's
+ * because it decides the last bits of the float sums.
  */
-export const FIXED_GLUE_TRAIN_SIZES: Readonly<Record<string, number>> = Object.freeze({
-  cola: 8551,
-  mnli: 392702,
-  mrpc: 7336,
-  qnli: 108436,
-  qqp: 363869,
-  sst: 67349,
-  sts: 11498,
-  rte: 2490,
-});
+const ORIGINAL_TABLE: readonly string[] = ['cola', 'mnli', 'mrpc', 'qnli', 'qqp', 'sst', 'sts', 'rte'];
+
+/** A task's fixed train size (MRPC and STS-B after sentence-order doubling; QNLI is the v1 size). */
+function fixedSize(taskName: string): number {
+  const size = getTask(taskName).fixedTrainSize;
+  if (size === null) {
+    const known = TASK_NAMES.filter((name) => getTask(name).fixedTrainSize !== null).join(', ');
+    throw new BamError(
+      `dataset_multiples uses fixed train sizes, which only ${known} have; set "dataset_multiples": false to train ${taskName}`,
+    );
+  }
+  return size;
+}
+
+/** The original's table: the fixed train sizes of its 8 GLUE tasks. */
+export const FIXED_GLUE_TRAIN_SIZES: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(ORIGINAL_TABLE.map((name) => [name, fixedSize(name)])),
+);
 
 /** Python 3's round() to an integer: halves go to the even neighbour (0.5 -> 0, 1.5 -> 2, 2.5 -> 2). */
 export function roundHalfEven(x: number): number {
@@ -36,51 +46,58 @@ export function roundHalfEven(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-interface MultiplesAndWeights {
-  multiples: Record<string, number>;
-  weights: Record<string, number>;
+export interface MultipleAndWeight {
+  multiple: number;
+  weight: number;
 }
 
-function normalize(values: Record<string, number>): Record<string, number> {
-  const total = Object.values(values).reduce((sum, v) => sum + v, 0);
-  return Object.fromEntries(Object.entries(values).map(([task, v]) => [task, v / total]));
+/** The sums over the original's table that `_multiples_and_weights` normalises by, for one exponent. */
+interface TableScale {
+  sizeTotal: number;
+  /** MNLI's size over its share: MNLI is seen once. */
+  correction: number;
+  sharePerExampleTotal: number;
 }
 
-/** `_multiples_and_weights`: MNLI is seen once; every other task is repeated so its share follows size^exponent. */
-function fixedMultiplesAndWeights(exponent: number): MultiplesAndWeights {
-  const sizes = FIXED_GLUE_TRAIN_SIZES;
-  const shares = normalize(Object.fromEntries(Object.entries(sizes).map(([task, size]) => [task, size ** exponent])));
-  const correction = sizes.mnli / shares.mnli;
-  const multiples: Record<string, number> = {};
-  const sharePerExample: Record<string, number> = {};
-  for (const [task, size] of Object.entries(sizes)) {
-    multiples[task] = roundHalfEven((shares[task] * correction + 0.01) / size);
-    if (multiples[task] === 0) {
-      throw new BamError(
-        `task_weight_exponent ${exponent} with dataset_multiples gives ${task} a multiple of 0; use an exponent of at most 1 or set "dataset_multiples": false`,
-      );
-    }
-    sharePerExample[task] = shares[task] / (size * multiples[task]);
-  }
-  const count = Object.keys(sizes).length;
-  const weights = Object.fromEntries(Object.entries(normalize(sharePerExample)).map(([task, w]) => [task, w * count]));
-  return { multiples, weights };
-}
-
-function requireFixedSize(taskName: string): void {
-  if (!Object.hasOwn(FIXED_GLUE_TRAIN_SIZES, taskName)) {
-    const known = Object.keys(FIXED_GLUE_TRAIN_SIZES).join(', ');
+/** A task's multiple, and its share of training per example after repetition (the weight before normalisation). */
+function placeInTable(size: number, exponent: number, sizeTotal: number, correction: number, taskName: string): [number, number] {
+  const share = size ** exponent / sizeTotal;
+  const multiple = roundHalfEven((share * correction + 0.01) / size);
+  if (multiple === 0) {
     throw new BamError(
-      `dataset_multiples uses the original's fixed GLUE sizes, which cover only ${known}; set "dataset_multiples": false to train ${taskName}`,
+      `task_weight_exponent ${exponent} with dataset_multiples gives ${taskName} a multiple of 0; use an exponent of at most 1 or set "dataset_multiples": false`,
     );
   }
+  return [multiple, share / (size * multiple)];
+}
+
+/** `_multiples_and_weights` over the original's table, in its order (every task of it must get a multiple). */
+function tableScale(exponent: number): TableScale {
+  const sizeTotal = ORIGINAL_TABLE.reduce((sum, name) => sum + FIXED_GLUE_TRAIN_SIZES[name] ** exponent, 0);
+  const mnli = FIXED_GLUE_TRAIN_SIZES.mnli;
+  const correction = mnli / (mnli ** exponent / sizeTotal);
+  const sharePerExampleTotal = ORIGINAL_TABLE.reduce(
+    (sum, name) => sum + placeInTable(FIXED_GLUE_TRAIN_SIZES[name], exponent, sizeTotal, correction, name)[1],
+    0,
+  );
+  return { sizeTotal, correction, sharePerExampleTotal };
+}
+
+/**
+ * The multiple and loss weight dataset_multiples gives a train set of `size` examples: the original's formula, scaled
+ * by its table (weights average 1 over its 8 tasks), so a size outside the table is placed on the same scale.
+ * `taskName` names the task in errors.
+ */
+export function fixedMultipleAndWeight(size: number, exponent: number, taskName: string): MultipleAndWeight {
+  const scale = tableScale(exponent);
+  const [multiple, sharePerExample] = placeInTable(size, exponent, scale.sizeTotal, scale.correction, taskName);
+  return { multiple, weight: (sharePerExample / scale.sharePerExampleTotal) * ORIGINAL_TABLE.length };
 }
 
 /** How many times the task's examples are repeated in this split: `get_task_multiple`, including `int(mult + 1e-5)`. */
 export function taskMultiple(taskName: string, split: string, options: WeightingOptions): number {
   if (split !== 'train' || !options.datasetMultiples) return 1;
-  requireFixedSize(taskName);
-  return Math.trunc(fixedMultiplesAndWeights(options.taskWeightExponent).multiples[taskName] + 1e-5);
+  return Math.trunc(fixedMultipleAndWeight(fixedSize(taskName), options.taskWeightExponent, taskName).multiple + 1e-5);
 }
 
 /**
@@ -94,9 +111,10 @@ export function taskWeights(
   options: WeightingOptions,
 ): Record<string, number> {
   if (options.datasetMultiples) {
-    taskNames.forEach(requireFixedSize);
-    const { weights } = fixedMultiplesAndWeights(options.taskWeightExponent);
-    return Object.fromEntries(taskNames.map((task) => [task, weights[task]]));
+    const fixedSizes = taskNames.map(fixedSize);
+    return Object.fromEntries(
+      taskNames.map((task, i) => [task, fixedMultipleAndWeight(fixedSizes[i], options.taskWeightExponent, task).weight]),
+    );
   }
   if (options.taskWeightExponent < 0) return Object.fromEntries(taskNames.map((task) => [task, 1]));
   for (const task of taskNames) {

@@ -1,4 +1,4 @@
-import type { MetricName, Task } from '../data/tasks.js';
+import type { MetricName, Task } from '../data/task.js';
 import { accuracy, binaryF1, matthewsCorrelation, mean, meanSquaredError, pearson, spearman } from './metrics.js';
 
 /** Collects one eval split's predictions and reports the task's metrics (see metrics.ts for scales and edge cases). */
@@ -43,19 +43,19 @@ class SentenceScorer implements Scorer {
 }
 
 /** Accuracy (all classification tasks), F1 of the label "1" (MRPC, QQP), MCC (CoLA). */
-function classificationScorer(task: Task): Scorer {
-  const positive = task.labelList.indexOf('1');
+export function classificationScorer(labelList: readonly string[], metricNames: MetricName[]): Scorer {
+  const positive = labelList.indexOf('1');
   const metrics: Partial<Record<MetricName, MetricFunction>> = { accuracy, mcc: matthewsCorrelation };
   if (positive >= 0) metrics.f1 = (predictions, golds) => binaryF1(predictions, golds, positive);
-  return new SentenceScorer(task.metricNames, metrics);
+  return new SentenceScorer(metricNames, metrics);
 }
 
 /** Pearson, Spearman and MSE (STS-B), on the normalized scores as the original computes them. */
-function regressionScorer(task: Task): Scorer {
-  return new SentenceScorer(task.metricNames, { pearson, spearman, mse: meanSquaredError });
+export function regressionScorer(metricNames: MetricName[]): Scorer {
+  return new SentenceScorer(metricNames, { pearson, spearman, mse: meanSquaredError });
 }
 
-/** A fresh scorer for one eval split of the task. */
+/** A fresh scorer for one eval split of the task (the task picks its metrics). */
 export function createScorer(task: Task): Scorer {
-  return task.kind === 'classification' ? classificationScorer(task) : regressionScorer(task);
+  return task.createScorer();
 }

@@ -1,6 +1,5 @@
 import type { FeaturizedDataset } from '../data/featurize.js';
 import type { MetricName, Task } from '../data/tasks.js';
-import { createScorer } from '../eval/scorers.js';
 import type { EncoderInputs } from '../model/bert-encoder.js';
 import type { BertModel } from '../model/bert-model.js';
 import { packExample, sequenceLengths } from '../train/batches.js';
@@ -31,30 +30,12 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
   return result;
 }
 
-/** An example's unweighted loss against its gold label (the original's eval `loss`, λ = 1). */
-function goldLoss(task: Task, outputs: Float32Array, offset: number, label: number, target: number): number {
-  if (task.kind === 'regression') return (outputs[offset] - target) ** 2;
-  const C = task.labelList.length;
-  let max = -Infinity;
-  for (let j = 0; j < C; j++) max = Math.max(max, outputs[offset + j]);
-  let sum = 0;
-  for (let j = 0; j < C; j++) sum += Math.exp(outputs[offset + j] - max);
-  return Math.log(sum) + max - outputs[offset + label];
-}
-
-/** The task's metrics on a dev set from the model's outputs. */
+/** The task's metrics on a dev set from the model's outputs; the loss is the unweighted gold loss (λ = 1). */
 export function scoreOutputs(task: Task, data: FeaturizedDataset, outputs: Float32Array, maxOutputs: number): [MetricName, number][] {
-  const scorer = createScorer(task);
+  const scorer = task.createScorer();
   for (let i = 0; i < data.n; i++) {
     const offset = i * maxOutputs;
-    const loss = goldLoss(task, outputs, offset, data.labelIds[i], data.regressionTargets[i]);
-    if (task.kind === 'regression') {
-      scorer.update(outputs[offset], data.regressionTargets[i], loss);
-    } else {
-      let best = 0;
-      for (let j = 1; j < task.labelList.length; j++) if (outputs[offset + j] > outputs[offset + best]) best = j;
-      scorer.update(best, data.labelIds[i], loss);
-    }
+    scorer.update(task.prediction(outputs, offset), task.gold(data, i), task.goldLoss(outputs, offset, data, i));
   }
   return scorer.results();
 }

@@ -56,10 +56,7 @@ export function loadTokenizer(config: RunConfig, source: ModelSource): FullToken
 
 /** A fresh model for the tasks: seeded random initialisation, then the pretrained encoder when there is one. */
 export function buildModel(kernels: Kernels, source: ModelSource, tasks: Task[], seed: number): BertModel {
-  const model = new BertModel(kernels, source.config, tasks.map((t) => ({
-    task: t.name,
-    numOutputs: t.kind === 'regression' ? 1 : t.labelList.length,
-  })));
+  const model = new BertModel(kernels, source.config, tasks.map((t) => ({ task: t.name, numOutputs: t.numOutputs })));
   model.initialize(seed);
   if (source.weights) {
     const checkpoint = openCheckpoint(source.weights.weightsPath);

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Task } from '../data/tasks.js';
+import type { Task, TaskKind } from '../data/tasks.js';
 import { BamError } from '../errors.js';
 
 export const PREDICTIONS_FORMAT = 'bam-predictions/1';
@@ -17,7 +17,7 @@ export interface PredictionFile {
   trial: number;
   task: string;
   split: string;
-  kind: 'classification' | 'regression';
+  kind: TaskKind;
   label_list: string[];
   /** Whether MRPC/STS train sets were doubled with swapped pairs (eids N..2N−1). */
   double_unordered: boolean;
@@ -65,12 +65,9 @@ export function buildPredictionFile(
   dataSettings: { doubleUnordered: boolean; maxLines: number | null },
 ): PredictionFile {
   const predictions: Record<string, number[] | number> = {};
-  const C = task.kind === 'regression' ? 1 : task.labelList.length;
   for (let i = 0; i < eids.length; i++) {
     const key = String(eids[i]);
-    if (key in predictions) continue;
-    const row = Array.from(outputs.subarray(i * maxOutputs, i * maxOutputs + C));
-    predictions[key] = task.kind === 'regression' ? row[0] : row;
+    if (!(key in predictions)) predictions[key] = task.predictionEntry(outputs, i * maxOutputs);
   }
   return {
     format: PREDICTIONS_FORMAT,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskName } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
 import type { Example } from '../data/example.js';
 import { featurize, type FeaturizedDataset } from '../data/featurize.js';
@@ -17,7 +16,7 @@ import { AdamWeightDecay } from '../train/optimizer.js';
 import { train, type Distillation } from '../train/trainer.js';
 import { unfinishedTrials } from '../train/training-checkpoint.js';
 import { predictDataset, scoreOutputs } from './evaluate.js';
-import { formatSubmission, submissionFileName, writeSubmission } from './glue-submission.js';
+import { formatSubmission, writeSubmission } from './glue-submission.js';
 import { buildModel, findModelSource, loadTokenizer, type ModelSource } from './model-setup.js';
 import { buildPredictionFile, writePredictionFile } from './prediction-files.js';
 import { formatResultsTxt, readTrialRecords, writeResults, type TrialRecord, type TrialResults } from './results.js';
@@ -49,7 +48,7 @@ function maxLines(config: RunConfig): number | undefined {
 
 function loadExamples(config: RunConfig, task: Task, split: string): Example[] {
   const multiple = taskMultiple(task.name, split, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
-  return task.getExamples(config.raw_data_dir(task.name as TaskName), split, {
+  return task.getExamples(config.raw_data_dir(task.name), split, {
     maxLines: maxLines(config),
     multiple,
     doubleUnordered: config.double_unordered,
@@ -79,7 +78,7 @@ function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: stri
 
 function writePredictions(ctx: RunContext, trial: number, task: Task, split: string, data: FeaturizedDataset, outputs: Float32Array): void {
   const { config } = ctx;
-  const path = split === 'train' ? config.distill_outputs(task.name as TaskName, trial) : config.test_outputs(task.name as TaskName, split, trial);
+  const path = split === 'train' ? config.distill_outputs(task.name, trial) : config.test_outputs(task.name, split, trial);
   const settings = { doubleUnordered: config.double_unordered, maxLines: maxLines(config) ?? null };
   writePredictionFile(path, buildPredictionFile(config.model_name, trial, task, split, data.eids, outputs, ctx.maxOutputs, settings));
 }
@@ -90,8 +89,7 @@ function evaluateDev(ctx: RunContext, model: BertModel, trial: number | null): T
   for (const task of ctx.tasks) {
     for (const split of task.devSplits) {
       const { data, outputs } = predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
-      const key = split === 'dev_mismatched' ? `${task.name}-mm` : task.name;
-      results[key] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
+      results[task.resultKey(split)] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
       if (trial !== null) writePredictions(ctx, trial, task, split, data, outputs);
     }
   }
@@ -115,8 +113,8 @@ function writeOutputs(ctx: RunContext, model: BertModel, trial: number): void {
     for (const split of task.testSplits) {
       const { data, outputs } = predictSplit(ctx, model, task, split, config.predict_batch_size);
       writePredictions(ctx, trial, task, split, data, outputs);
-      const file = submissionFileName(task.name, split);
-      if (file) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
+      const file = task.submissionFile(split);
+      if (file !== null) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
     }
   }
 }
@@ -127,11 +125,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   const model = buildModel(kernels, ctx.source, ctx.tasks, seed);
   const stream = new BatchStream(ctx.train, ctx.teacher, ctx.tasks.length, ctx.maxOutputs, config.train_batch_size, seed);
   const numTrainSteps = Math.trunc(stream.stepsPerEpoch * config.num_train_epochs);
-  const loss = new MultitaskLoss(kernels, ctx.tasks.map((t) => ({
-    numOutputs: t.kind === 'regression' ? 1 : t.labelList.length,
-    regression: t.kind === 'regression',
-    weight: ctx.weights[t.name],
-  })), ctx.maxOutputs, config.train_batch_size, config.temperature);
+  const loss = new MultitaskLoss(kernels, ctx.tasks.map((t) => t.lossHead(ctx.weights[t.name])), ctx.maxOutputs, config.train_batch_size, config.temperature);
   const optimizer = new AdamWeightDecay(kernels, model.arena, {
     learningRate: config.learning_rate,
     numTrainSteps,
@@ -185,7 +179,7 @@ export async function runBam(config: RunConfig, kernels: Kernels, log: (line: st
   const sizes: Record<string, number> = {};
   for (const e of examples) sizes[e.task] = (sizes[e.task] ?? 0) + 1;
   const weights = taskWeights(config.task_names, sizes, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
-  const maxOutputs = Math.max(1, ...tasks.map((t) => (t.kind === 'regression' ? 1 : t.labelList.length)));
+  const maxOutputs = Math.max(1, ...tasks.map((t) => t.numOutputs));
   const trainData = featurize(examples, config.task_names, tokenizer, config.max_seq_length);
   const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
   const ctx: RunContext = { config, kernels, tasks, source, tokenizer, train: trainData, teacher, weights, maxOutputs, log };

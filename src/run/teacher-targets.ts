@@ -1,5 +1,4 @@
 import type { RunConfig } from '../config/resolve-config.js';
-import type { TaskName } from '../config/hparams.js';
 import type { FeaturizedDataset } from '../data/featurize.js';
 import type { Task } from '../data/tasks.js';
 import { BamError } from '../errors.js';
@@ -37,12 +36,8 @@ function checkTeacherFile(path: string, file: PredictionFile, task: Task, teache
       `but the student has ${studentEids.size} (${describeSettings(config.double_unordered, maxLines)}): ${detail}; ${retrain}`,
     );
   }
-  const width = task.kind === 'regression' ? 1 : task.labelList.length;
   for (const [eid, value] of Object.entries(file.predictions)) {
-    const ok = task.kind === 'regression'
-      ? typeof value === 'number' && Number.isFinite(value)
-      : Array.isArray(value) && value.length === width && value.every((v) => typeof v === 'number' && Number.isFinite(v));
-    if (!ok) throw new BamError(`teacher file ${path}: the prediction for eid ${eid} is not ${task.kind === 'regression' ? 'a number' : `${width} logits`}; ${retrain}`);
+    if (!task.isPredictionEntry(value)) throw new BamError(`teacher file ${path}: the prediction for eid ${eid} is not ${task.predictionEntryShape}; ${retrain}`);
   }
 }
 
@@ -51,23 +46,19 @@ function checkTeacherFile(path: string, file: PredictionFile, task: Task, teache
  * `<bam_dir>/models/<teacher>/outputs/<task>_train_predictions_1.json` and checked against the student's examples.
  */
 export function loadTeacherTargets(config: RunConfig, tasks: Task[], data: FeaturizedDataset, maxOutputs: number): TeacherTargets {
-  const logits = new Float32Array(data.n * maxOutputs);
-  const predictions = new Float32Array(data.n);
+  const targets: TeacherTargets = { logits: new Float32Array(data.n * maxOutputs), predictions: new Float32Array(data.n) };
   tasks.forEach((task, taskId) => {
-    const teacher = config.teachers[task.name as TaskName];
+    const teacher = config.teachers[task.name];
     if (teacher === undefined) throw new BamError(`"distill" is true but "teachers" names no teacher for ${task.name}; add "${task.name}": "<teacher model name>"`);
-    const path = config.distill_inputs(task.name as TaskName);
+    const path = config.distill_inputs(task.name);
     const file = readPredictionFile(path, 'teacher file',
       `train the teacher first: bam run ${teacher} <bam_dir> '{"task_names": ["${task.name}"]}' writes it (with "write_distill_outputs": true, the default)`);
     const studentEids = new Set<number>();
     for (let i = 0; i < data.n; i++) if (data.taskIds[i] === taskId) studentEids.add(data.eids[i]);
     checkTeacherFile(path, file, task, teacher, studentEids, config);
     for (let i = 0; i < data.n; i++) {
-      if (data.taskIds[i] !== taskId) continue;
-      const value = file.predictions[String(data.eids[i])];
-      if (typeof value === 'number') predictions[i] = value;
-      else logits.set(value, i * maxOutputs);
+      if (data.taskIds[i] === taskId) task.setTeacherTarget(file.predictions[String(data.eids[i])], targets, i, maxOutputs);
     }
   });
-  return { logits, predictions };
+  return targets;
 }

@@ -16,23 +16,21 @@ import {
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { TaskName } from '../config/hparams.js';
-import { getTask } from '../data/tasks.js';
+import { getTask, TASK_NAMES } from '../data/tasks.js';
 import { BamError } from '../errors.js';
 
-/** Folder names of the GLUE download (download_glue_data.py), renamed by the original's README step. */
-export const OFFICIAL_FOLDERS: Readonly<Record<TaskName, string>> = {
-  cola: 'CoLA',
-  mnli: 'MNLI',
-  mrpc: 'MRPC',
-  qnli: 'QNLI',
-  qqp: 'QQP',
-  rte: 'RTE',
-  sst: 'SST-2',
-  sts: 'STS-B',
-  wnli: 'WNLI',
-};
+/**
+ * Folder names of the GLUE download (download_glue_data.py) by task, renamed by the original's README step: each
+ * task's downloadFolder, for the tasks that are part of GLUE.
+ */
+export const OFFICIAL_FOLDERS: Readonly<Record<TaskName, string>> = Object.freeze(
+  Object.fromEntries(TASK_NAMES.flatMap((name) => {
+    const folder = getTask(name).downloadFolder;
+    return folder === null ? [] : [[name, folder]];
+  })),
+);
 
-const GLUE_TASKS = Object.keys(OFFICIAL_FOLDERS) as TaskName[];
+const GLUE_TASKS = Object.keys(OFFICIAL_FOLDERS);
 
 /** Where GLUE downloads put the diagnostic (AX) set, relative to the download folder, in order of preference. */
 export const DIAGNOSTIC_SOURCES: readonly string[] = [join('diagnostic', 'diagnostic.tsv'), 'diagnostic.tsv', 'AX.tsv'];

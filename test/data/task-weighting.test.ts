@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIXED_GLUE_TRAIN_SIZES, roundHalfEven, taskMultiple, taskWeights } from '../../src/data/task-weighting.js';
+import { FIXED_GLUE_TRAIN_SIZES, fixedMultipleAndWeight, roundHalfEven, taskMultiple, taskWeights } from '../../src/data/task-weighting.js';
 import { BamError } from '../../src/errors.js';
 
 const GLUE8 = ['cola', 'mnli', 'mrpc', 'qnli', 'qqp', 'sst', 'sts', 'rte'];
@@ -107,5 +107,21 @@ test('actual sizes: a task without examples is a BamError', () => {
   assert.throws(
     () => taskWeights(['rte', 'sts'], { rte: 2490, sts: 0 }, withoutMultiples),
     (e: unknown) => e instanceof BamError && e.message.startsWith('task sts has no train examples'),
+  );
+});
+
+test('a train size outside the table is placed on its scale, and the table tasks keep their numbers', () => {
+  // The original's _multiples_and_weights in Python 3.11, with a size of 5452 added after its table was summed.
+  assert.equal(fixedMultipleAndWeight(FIXED_GLUE_TRAIN_SIZES.rte, 0.75, 'rte').multiple, 4);
+  assertClose(fixedMultipleAndWeight(FIXED_GLUE_TRAIN_SIZES.rte, 0.75, 'rte').weight, 0.881561, 5e-7, 'rte weight');
+  const placed = fixedMultipleAndWeight(5452, 0.75, 'extra');
+  assert.equal(placed.multiple, 3);
+  assertClose(placed.weight, 0.9662779690360664, 1e-12, 'weight at e = 0.75');
+  const half = fixedMultipleAndWeight(5452, 0.5, 'extra');
+  assert.equal(half.multiple, 8);
+  assertClose(half.weight, 1.0412070918933467, 1e-12, 'weight at e = 0.5');
+  assert.throws(
+    () => fixedMultipleAndWeight(1e8, 0.75, 'huge'),
+    (e: unknown) => e instanceof BamError && e.message.startsWith('task_weight_exponent 0.75 with dataset_multiples gives huge a multiple of 0'),
   );
 });
