@@ -14,6 +14,7 @@ import { BatchStream, type TeacherTargets } from '../train/batches.js';
 import { MultitaskLoss } from '../train/multitask-loss.js';
 import { AdamWeightDecay } from '../train/optimizer.js';
 import { train, type Distillation } from '../train/trainer.js';
+import { TrainingLog } from '../train/training-log.js';
 import { unfinishedTrials } from '../train/training-checkpoint.js';
 import { predictDataset, scoreOutputs } from './evaluate.js';
 import { formatSubmission, writeSubmission } from './glue-submission.js';
@@ -136,10 +137,14 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   });
   ctx.log(`trial ${trial}/${config.num_trials}: ${ctx.train.n} train examples (${stream.paddedSize} padded), ${numTrainSteps} steps of ${config.train_batch_size}, seed ${seed}`);
   const checkpointDir = join(config.checkpoints_dir, `trial_${trial}`);
+  const trainingLog = new TrainingLog(join(config.model_dir, 'training_log.jsonl'));
   const result = await train(model, stream, loss, optimizer, {
     numTrainSteps,
     seed,
     distillation: distillation(config),
+    taskNames: config.task_names,
+    trainingLog,
+    trial,
     checkpointDir,
     saveEverySteps: config.save_checkpoints_steps,
     saveFinal: config.keep_checkpoints,
@@ -150,12 +155,14 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
       ? (step) => {
         if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
         const dev = evaluateDev(ctx, model, null);
+        trainingLog.append({ type: 'eval', trial, step, dev });
         ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
       }
       : undefined,
   });
   if (result.interrupted) return null;
   const results = evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
+  trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
   writeOutputs(ctx, model, trial);
   saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case);
   if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });

@@ -95,6 +95,19 @@ export class MultitaskLoss {
     return total;
   }
 
+  /**
+   * Each task's own loss over its examples of the last compute, without the task weight: [sum, count] per head, in
+   * head order (a task absent from the batch has count 0).
+   */
+  taskLosses(): { sum: number; count: number }[] {
+    return this.heads.map((head, task) => {
+      const n = this.counts[task];
+      let sum = 0;
+      for (let r = 0; r < n; r++) sum += this.perExample[this.rowsOf[task][r]];
+      return { sum: head.weight === 0 ? 0 : sum / head.weight, count: n };
+    });
+  }
+
   private regressionTarget(t: LossTargets, i: number, goldWeight: number): number {
     if (!t.teacherPredictions) return t.regressionTargets[i];
     return goldWeight * t.regressionTargets[i] + (1 - goldWeight) * t.teacherPredictions[i];

@@ -49,6 +49,11 @@ export class AdamWeightDecay {
     });
   }
 
+  /** The base learning rate at a pre-increment step. */
+  learningRate(step: number): number {
+    return learningRateAt(step, this.s);
+  }
+
   /** The global L2 norm of the gradients (before clipping). */
   gradientNorm(): number {
     return Math.sqrt(this.k.sumSquares(this.arena.grads, this.arena.grads.length));

@@ -3,8 +3,9 @@ import type { BertModel } from '../model/bert-model.js';
 import type { Batch, BatchStream } from './batches.js';
 import type { MultitaskLoss } from './multitask-loss.js';
 import type { AdamWeightDecay } from './optimizer.js';
-import { ProgressReporter } from './progress.js';
-import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type RunIdentity } from './training-checkpoint.js';
+import type { RunIdentity } from './training-checkpoint.js';
+import { runTrainingLoop, type LoopResult, type Mean, type StepReport } from './training-loop.js';
+import type { TrainingLog } from './training-log.js';
 
 /** How distillation targets are mixed with gold labels (target = g·gold + (1 − g)·teacher). */
 export type Distillation =
@@ -18,29 +19,27 @@ export interface TrainerOptions {
   numTrainSteps: number;
   seed: number;
   distillation: Distillation;
+  /** The task of each loss head, in head order (names the per-task losses of the log). */
+  taskNames: string[];
   /** Where the resumable checkpoint lives; null disables checkpoints and resume. */
   checkpointDir: string | null;
   /** Save a checkpoint every this many steps (and on interruption). */
   saveEverySteps: number;
   /** Also save a checkpoint when training completes. */
   saveFinal: boolean;
-  /** Log progress every this many steps. */
+  /** Log progress every this many steps (and after the first step, and at least every 30 s). */
   logEverySteps: number;
   run: RunIdentity;
   /** Progress lines go here (stderr in the CLI). */
   log: (line: string) => void;
-  /** Called after every step (used by evaluation hooks and tests). */
+  /** training_log.jsonl and the trial its records belong to. */
+  trainingLog?: TrainingLog;
+  trial?: number;
+  /** Called after every step with the step's mean loss per example (evaluation hooks, tests). */
   afterStep?: (step: number, loss: number) => void;
 }
 
-export interface TrainResult {
-  /** Steps completed (numTrainSteps unless interrupted). */
-  steps: number;
-  /** The step training resumed from, when it did. */
-  resumedFrom: number | null;
-  interrupted: boolean;
-  finalLoss: number;
-}
+export type TrainResult = LoopResult;
 
 /** The gold weight g of a step. */
 export function goldWeight(d: Distillation, step: number, numTrainSteps: number): number {
@@ -78,57 +77,43 @@ export function trainingStep(
 }
 
 /**
- * The training loop: forward, multi-task loss, backward, AdamWeightDecay, for numTrainSteps steps, resuming from the
- * checkpoint in checkpointDir when one is there. SIGINT/SIGTERM stop the loop after the current step and save a
- * checkpoint, so the run can be resumed with the same command.
+ * Fine-tuning: forward, multi-task loss, backward, AdamWeightDecay, for numTrainSteps steps through the shared
+ * training loop (resume, Ctrl-C, progress, training_log.jsonl).
  */
 export async function train(
   model: BertModel, stream: BatchStream, loss: MultitaskLoss, optimizer: AdamWeightDecay, o: TrainerOptions,
 ): Promise<TrainResult> {
-  let start = 0;
-  let resumedFrom: number | null = null;
-  if (o.checkpointDir) {
-    const restored = restoreTrainingCheckpoint(o.checkpointDir, model.arena, o.run);
-    if (restored !== null) {
-      start = restored;
-      resumedFrom = restored;
-      o.log(`resuming from the checkpoint at step ${restored}/${o.numTrainSteps}`);
-    }
-  }
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const B = stream.batchSize;
   // Activations for the longest possible batch, allocated once rather than grown as longer batches come.
   model.encoder.reserve(B, stream.maxSeqLength);
   const buffers = { outputs: new Float32Array(B * model.heads.maxOutputs), dOutputs: new Float32Array(B * model.heads.maxOutputs) };
-  const progress = new ProgressReporter(o.numTrainSteps, B, start, o.log);
-  let step = start;
-  let lastLoss = Number.NaN;
-  try {
-    while (step < o.numTrainSteps && !interrupted) {
-      const g = goldWeight(o.distillation, step, o.numTrainSteps);
-      lastLoss = trainingStep(model, stream.batchAt(step), loss, optimizer, step, stepSeed(o.seed, step), g, buffers);
-      step++;
-      o.afterStep?.(step, lastLoss);
-      if (step % o.logEverySteps === 0 || step === o.numTrainSteps) progress.report(step, lastLoss, o.distillation.kind === 'none' ? null : g);
-      if (o.checkpointDir && step % o.saveEverySteps === 0 && step < o.numTrainSteps) {
-        saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
-      }
-      // Let signal handlers run between steps.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (o.checkpointDir && o.saveFinal && step === o.numTrainSteps) saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
-    if (interrupted && o.checkpointDir) {
-      saveTrainingCheckpoint(o.checkpointDir, model.arena, step, o.run);
-      o.log(`interrupted at step ${step}/${o.numTrainSteps}: checkpoint saved in ${o.checkpointDir}; run the same command again to resume`);
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  return { steps: step, resumedFrom, interrupted, finalLoss: lastLoss };
+  const step = (s: number): StepReport => {
+    const g = goldWeight(o.distillation, s, o.numTrainSteps);
+    const batch = stream.batchAt(s);
+    const total = trainingStep(model, batch, loss, optimizer, s, stepSeed(o.seed, s), g, buffers);
+    const perTask = loss.taskLosses();
+    const taskLosses: Record<string, Mean> = {};
+    o.taskNames.forEach((task, i) => { taskLosses[task] = perTask[i]; });
+    const examples = perTask.reduce((n, m) => n + m.count, 0);
+    return {
+      loss: { sum: total, count: examples },
+      taskLosses,
+      learningRate: optimizer.learningRate(s),
+      lambda: o.distillation.kind === 'none' ? null : g,
+      examples,
+    };
+  };
+  return runTrainingLoop(model.arena, step, {
+    numTrainSteps: o.numTrainSteps,
+    checkpointDir: o.checkpointDir,
+    saveEverySteps: o.saveEverySteps,
+    saveFinal: o.saveFinal,
+    logEverySteps: o.logEverySteps,
+    run: o.run,
+    log: o.log,
+    lossUnit: 'example',
+    trainingLog: o.trainingLog,
+    trial: o.trial,
+    afterStep: o.afterStep ? (s, r) => o.afterStep?.(s, r.loss.count > 0 ? r.loss.sum / r.loss.count : 0) : undefined,
+  });
 }
