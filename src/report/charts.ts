@@ -81,7 +81,7 @@ function taskLossChart(input: ReportInput): Omit<Chart, 'id'> {
   );
   const { width, height } = PANEL_SIZE;
   return chart('Training loss per task', 'Mean loss per example of each task over each logged interval, one panel per task.', 'No run has logged task losses yet.', values, {
-    facet: { field: 'task', type: 'nominal', title: 'task' },
+    facet: { field: 'task', type: 'nominal', title: 'task', sort: input.columns },
     columns: 3,
     spec: { ...lineSpec('loss', 'loss', 'run', 'run'), width, height },
     resolve: { scale: { y: 'independent' } },

@@ -59,7 +59,7 @@ export function formatHtml(title: string, summary: Summary, charts: Chart[]): st
     parts.push(`<h2>Gain over ${escapeHtml(summary.baseline)}</h2>`);
     parts.push(htmlTable(header, gainRows.map((row) => [row.group, ...summary.columns.map((c) => formatGain(row.gain?.cells[c])), formatGain(row.gain?.average)])));
   }
-  if (summary.pretrain !== undefined) parts.push('<h2>Pretraining</h2>', htmlTable(['', ''], pretrainRows(summary)));
+  if (summary.pretrain !== undefined) parts.push('<h2>Pretraining</h2>', htmlTable(['quantity', 'value'], pretrainRows(summary)));
   if (summary.missing.length > 0) {
     const items = summary.missing.map((run) => `<li>${escapeHtml(run.model_name)}${run.progress === undefined ? '' : ` (${escapeHtml(run.progress)})`}</li>`);
     parts.push('<h2>Missing runs</h2>', `<p>${summary.missing.length} run(s) without a results.json yet:</p>`, `<ul>\n${items.join('\n')}\n</ul>`);

@@ -68,7 +68,7 @@ export function formatMarkdown(title: string, summary: Summary): string {
       '',
     );
   }
-  if (summary.pretrain !== undefined) lines.push('## Pretraining', '', ...table(['', ''], pretrainRows(summary)), '');
+  if (summary.pretrain !== undefined) lines.push('## Pretraining', '', ...table(['quantity', 'value'], pretrainRows(summary)), '');
   if (summary.missing.length > 0) {
     lines.push('## Missing runs', '', `${summary.missing.length} run(s) without a results.json yet:`, '');
     for (const run of summary.missing) lines.push(`- ${cellText(run.model_name)}${run.progress === undefined ? '' : ` (${run.progress})`}`);
