@@ -79,7 +79,7 @@ function finish(bamDir: string, input: ReportInput, pretrainDir: string | undefi
     const where = existsSync(join(bamDir, 'models')) ? join(bamDir, 'models') : `${bamDir} (it has no models/ folder)`;
     const pretrain = pretrainDir === undefined ? '' : ` nor ${join(pretrainDir, TRAINING_LOG)}`;
     throw new BamError(
-      `${where}: none of the ${input.runs.length} runs (${input.runs[0]?.model_name ?? ''}, ...) has a results.json or ${TRAINING_LOG}${pretrain}; train them first or pass the right bam_dir`,
+      `${where}: none of the ${input.runs.length} runs (${input.runs.map((r) => r.model_name).slice(0, 2).join(', ')}${input.runs.length > 2 ? ', ...' : ''}) has a results.json or ${TRAINING_LOG}${pretrain}; train them first or pass the right bam_dir`,
     );
   }
   return input;

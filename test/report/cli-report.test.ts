@@ -44,7 +44,7 @@ describe('bam report (command line)', () => {
     assert.match(md, /\n\| steps \| 300 of 400 \|\n/);
   });
 
-  test('--help prints the usage and exit 0', () => {
+  test('--help prints the usage and exits 0', () => {
     const r = bam('--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^usage: bam report <bam_dir> <experiment\.json \| model_name \.\.\.> --out DIR \[--pretrain DIR\]\n/);
