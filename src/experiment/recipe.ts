@@ -140,8 +140,11 @@ export function parseRecipe(value: unknown, source: string): ExperimentRecipe {
   if (distilled.length > 0 && !methods.includes('single')) {
     fail(`method "${distilled[0]}" distills the "single" runs; add "single" to "methods"`);
   }
-  if (distilled.length > 0 && [hparams, ...Object.values(taskHparams)].some((h) => h.write_distill_outputs === false)) {
-    fail('"write_distill_outputs": false leaves the bam students without teacher predictions; remove it');
+  // The teachers must write their train predictions (trial 1), which the students read.
+  const silent = [hparams, ...Object.values(taskHparams)].find((h) => h.write_distill_outputs === false || h.n_writes_distill === 0);
+  if (distilled.length > 0 && silent !== undefined) {
+    const key = silent.write_distill_outputs === false ? '"write_distill_outputs": false' : '"n_writes_distill": 0';
+    fail(`${key} leaves the bam students without teacher predictions; remove it`);
   }
   const recipe: ExperimentRecipe = {
     name: top.name as string,
@@ -154,7 +157,7 @@ export function parseRecipe(value: unknown, source: string): ExperimentRecipe {
   };
   if (top.glue_dir !== undefined) recipe.glue_dir = top.glue_dir as string;
   if (top.pretrain !== undefined) recipe.pretrain = parsePretrain(top.pretrain, fail);
-  // The combined hparams of every run must make a valid `bam run` (e.g. max_seq_length with the task overrides).
+  // Every run, common hparams and overrides merged, must be one that `bam run` accepts.
   for (const run of expandRecipe(recipe)) checkRunHparams(run.hparams, `run "${run.model_name}"`, fail);
   return recipe;
 }

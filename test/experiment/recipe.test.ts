@@ -133,5 +133,7 @@ describe('experiment recipe', () => {
     rejects({ ...RECIPE, hparams: { pretrained_model_name: 'other' } }, /"hparams" sets "pretrained_model_name" but "pretrain" makes the encoder/);
     rejects({ ...RECIPE, methods: ['multi', 'bam'] }, /method "bam" distills the "single" runs; add "single" to "methods"/);
     rejects({ ...RECIPE, hparams: { write_distill_outputs: false } }, /"write_distill_outputs": false leaves the bam students without teacher predictions/);
+    rejects({ ...RECIPE, task_hparams: { rte: { n_writes_distill: 0 } } }, /"n_writes_distill": 0 leaves the bam students without teacher predictions/);
+    assert.equal(parseRecipe({ ...RECIPE, methods: ['single'], hparams: { write_distill_outputs: false } }, 'x').methods.length, 1);
   });
 });
