@@ -41,3 +41,5 @@ export { createScorer, type Scorer } from './eval/scorers.js';
 export { runBam, type RunOutcome } from './run/run-bam.js';
 export { predictDataset, scoreOutputs } from './run/evaluate.js';
 export { predictPairs, type PredictOptions, type PredictResult } from './predict.js';
+
+export { expandRecipe, parseRecipe, readRecipe, METHODS, type ExperimentRecipe, type ExperimentRun, type Method } from './experiment/recipe.js';

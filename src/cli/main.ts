@@ -3,6 +3,7 @@ import { runBench } from './bench.js';
 import { runInit } from './init.js';
 import { runInspectCheckpoint } from './inspect-checkpoint.js';
 import { runPredict } from './predict.js';
+import { runReport } from './report.js';
 import { runResults } from './results.js';
 import { runRun } from './run.js';
 import { runTokenize } from './tokenize.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   run: { run: runRun, summary: "train and evaluate, as the original: bam run <model_name> <bam_dir> '<hparams JSON>'" },
   init: { run: runInit, summary: 'lay out a bam_dir from a GLUE download (glue_data/, pretrained_models/, models/)' },
   results: { run: runResults, summary: 'print the dev results of trained models side by side' },
+  report: { run: runReport, summary: 'report.md + offline report.html with charts for an experiment recipe or models' },
   bench: { run: runBench, summary: 'training/inference throughput side by side with PyTorch (table + JSON)' },
   predict: { run: runPredict, summary: 'run a Hugging Face BertForSequenceClassification folder on text pairs (JSON out)' },
   tokenize: { run: runTokenize, summary: 'WordPiece-tokenize stdin with a BERT vocab (JSON out)' },
