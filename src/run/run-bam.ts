@@ -163,7 +163,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   if (result.interrupted) return null;
   const results = evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
   writeOutputs(ctx, model, trial);
-  saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case);
+  saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case, config.max_seq_length);
   if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
   return { trial, seed, results };
 }
