@@ -53,7 +53,9 @@ function writeTaskFolder(dir: string, loaded: LoadedModel, task: ModelTask, form
   writeFileSync(join(dir, 'config.json'), json(classifierConfig(loaded, task)));
   writeFileSync(join(dir, 'vocab.txt'), readFileSync(loaded.vocabPath));
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(loaded.tokenizer.vocab, loaded.doLowerCase)));
-  writeFileSync(join(dir, 'tokenizer_config.json'), json(tokenizerConfigJson(loaded.doLowerCase, loaded.maxSeqLength)));
+  // The model's own limit, not the length it was trained with: transformers.js truncates the concatenated pair from
+  // the right (not BAM's longer-text-first), so the export lets every input the model can take through whole.
+  writeFileSync(join(dir, 'tokenizer_config.json'), json(tokenizerConfigJson(loaded.doLowerCase, loaded.config.maxPositionEmbeddings)));
   writeFileSync(join(dir, 'special_tokens_map.json'), json(specialTokensMapJson()));
   if (format === 'onnx') {
     mkdirSync(join(dir, 'onnx'));
