@@ -34,7 +34,13 @@ function readGlueInputs(task: Task, split: string, input: string): { pairs: Text
     if (e instanceof BamError) throw e;
     throw new BamError(`${input}: not found; pass the GLUE ${task.name} folder or its ${split}.tsv`);
   }
-  const examples = task.getExamples(dataDir, split, { multiple: 1, doubleUnordered: false });
+  let examples: ReturnType<Task['getExamples']>;
+  try {
+    examples = task.getExamples(dataDir, split, { multiple: 1, doubleUnordered: false });
+  } catch (e) {
+    if (!(e instanceof BamError) || /is this the GLUE/.test(e.message)) throw e;
+    throw new BamError(`${e.message} (is this GLUE ${task.name}'s ${split}.tsv? pass the --glue-task whose file it is)`);
+  }
   return { examples, pairs: examples.map((e) => ({ textA: e.textA, textB: e.textB })), labelled: !task.testSplits.includes(split) };
 }
 
