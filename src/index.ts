@@ -40,6 +40,8 @@ export { createScorer, type Scorer } from './eval/scorers.js';
 
 export { runBam, type RunOutcome } from './run/run-bam.js';
 export { predictDataset, scoreOutputs } from './run/evaluate.js';
-export { predictPairs, type PredictOptions, type PredictResult } from './predict.js';
+export { predict, readInputsFile, runHeads, type Prediction, type PredictOptions, type TaskPrediction, type TextPair } from './predict.js';
+export { loadModel, type LoadedModel, type LoadModelOptions, type ModelFolderKind, type ModelTask } from './checkpoint/load-model.js';
+export { exportModel, type ExportFormat, type ExportOptions } from './export/export-model.js';
 
 export { expandRecipe, parseRecipe, readRecipe, METHODS, type ExperimentRecipe, type ExperimentRun, type Method } from './experiment/recipe.js';

@@ -1,126 +1,225 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openCheckpoint } from './checkpoint/open-checkpoint.js';
-import { loadWeights } from './checkpoint/load-weights.js';
-import { findPretrainedFiles } from './checkpoint/pretrained-files.js';
-import type { Kernels } from './engine/kernels.js';
+import { modelTask, type LoadedModel, type ModelTask } from './checkpoint/load-model.js';
 import { BamError } from './errors.js';
-import { readBertConfig } from './model/bert-config.js';
 import type { EncoderInputs } from './model/bert-encoder.js';
-import { BertModel } from './model/bert-model.js';
-import { encodeExample, FullTokenizer, type EncodedInput } from './tokenization/index.js';
+import { encodeExample, type EncodedInput } from './tokenization/index.js';
+
+/** One input: a text, or a text pair. */
+export interface TextPair {
+  textA: string;
+  textB: string | null;
+}
 
 export interface PredictOptions {
-  /** vocab.txt to use instead of the model folder's. */
-  vocabPath?: string;
-  /** Lower-case and strip accents; when undefined, the folder's tokenizer_config.json decides (default true). */
-  doLowerCase?: boolean;
-  /** Longest WordPiece sequence ([CLS]/[SEP] included); longer inputs are truncated as BAM does. */
-  maxLength: number;
-  /** Also return the last hidden states. */
-  hidden: boolean;
+  /** Task names to predict (default: every task of the model). */
+  tasks?: string[];
+  /** Longest WordPiece sequence ([CLS]/[SEP] included); default: the length the model was trained with. */
+  maxLength?: number;
   batchSize?: number;
+  /** Also return each task's raw head outputs (`logits`). */
+  logits?: boolean;
+  /** Also return the pooled [CLS] output. */
+  pooled?: boolean;
+  /** Also return the last layer's hidden states of the real tokens. */
+  hidden?: boolean;
+  /** Called after each batch with the number of inputs done so far. */
+  onProgress?: (done: number, total: number) => void;
 }
 
-export interface PredictResult {
-  /** [n, num_labels], when the model has a sequence-classification head. */
-  logits?: number[][];
-  pooler_output: number[][];
-  /** [n, longest, hidden], padded to the longest input as Hugging Face's `padding=True` does. */
-  last_hidden_state?: number[][][];
+/** A task's prediction for one input: the label and its probabilities, or the regression score on the task's scale. */
+export interface TaskPrediction {
+  label?: string;
+  /** Softmax of the logits, by label name. */
+  probabilities?: Record<string, number>;
+  /** Regression: the head's output times the task's scale (STS-B: 0–5). */
+  score?: number;
+  /** The raw head outputs (for a bam regression head: score / 5). */
+  logits?: number[];
 }
 
-const CLASSIFIER = 'classifier';
+export interface Prediction {
+  /** By task name. */
+  tasks: Record<string, TaskPrediction>;
+  pooled_output?: number[];
+  /** [tokens, hidden] for the real tokens ([CLS] and [SEP] included). */
+  hidden_states?: number[][];
+}
+
+/** The raw outputs of a run over encoded inputs: per task [n, outputs], and the extras asked for. */
+export interface HeadOutputs {
+  tasks: ModelTask[];
+  /** By task, in `tasks` order: [n · outputs] row-major. */
+  outputs: Float32Array[];
+  pooled?: Float32Array[];
+  hidden?: Float32Array[];
+}
+
+const DEFAULT_BATCH_SIZE = 32;
 
 /**
- * Runs a Hugging Face BertForSequenceClassification folder (or a Google BERT folder, for pooled outputs) on text
- * pairs, in eval mode.
+ * Runs the model in eval mode on encoded inputs through the fused inference path. Inputs are batched by length
+ * (longest first, each batch cut to its longest sequence), so that little work goes to padding; results come back
+ * in input order.
  */
-export function predictPairs(kernels: Kernels, modelDir: string, pairs: [string, string | null][], options: PredictOptions): PredictResult {
-  const files = findPretrainedFiles(modelDir);
-  const config = readBertConfig(files.configPath);
-  const vocabPath = options.vocabPath ?? files.vocabPath;
-  if (!vocabPath) throw new BamError(`${modelDir}: no vocab.txt in the model folder; pass --vocab FILE`);
-  if (options.maxLength > config.maxPositionEmbeddings) {
-    throw new BamError(`--max-length ${options.maxLength} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
-  }
-  const tokenizer = FullTokenizer.fromVocabFile(vocabPath, options.doLowerCase ?? folderLowerCase(modelDir));
-  const source = openCheckpoint(files.weightsPath);
-  let numLabels = 0;
-  try {
-    if (files.format === 'huggingface' && source.has(`${CLASSIFIER}.weight`)) numLabels = source.info(`${CLASSIFIER}.weight`).shape[0];
-    const heads = numLabels > 0 ? [{ task: CLASSIFIER, numOutputs: numLabels }] : [];
-    const model = new BertModel(kernels, config, heads);
-    loadWeights(model.arena, source, files.format, numLabels > 0 ? { headSources: { [CLASSIFIER]: CLASSIFIER } } : {});
-    return runModel(model, pairs.map(([a, b]) => encodeExample(tokenizer, a, b, options.maxLength)), numLabels, options);
-  } finally {
-    source.close();
-  }
-}
-
-function runModel(model: BertModel, encoded: EncodedInput[], numLabels: number, options: PredictOptions): PredictResult {
+export function runHeads(loaded: LoadedModel, encoded: readonly EncodedInput[], options: PredictOptions = {}): HeadOutputs {
+  const tasks = (options.tasks ?? loaded.tasks.map((t) => t.name)).map((name) => modelTask(loaded, name));
+  const { model } = loaded;
   const H = model.config.hiddenSize;
-  const seq = Math.max(1, ...encoded.map((e) => e.length));
-  const batchSize = options.batchSize ?? 32;
-  const result: PredictResult = { pooler_output: [] };
-  if (numLabels > 0) result.logits = [];
-  if (options.hidden) result.last_hidden_state = [];
+  const M = model.heads.maxOutputs;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const n = encoded.length;
+  const wanted = tasks.map((t) => loaded.tasks.indexOf(t));
+  const outputs = tasks.map((t) => new Float32Array(n * width(t)));
+  const pooledRows = options.pooled ? new Array<Float32Array>(n) : undefined;
+  const hiddenRows = options.hidden ? new Array<Float32Array>(n) : undefined;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => encoded[b].length - encoded[a].length || a - b);
+  const longest = n > 0 ? encoded[order[0]].length : 1;
   const inputs: EncoderInputs = {
-    batch: 0,
-    seq,
-    inputIds: new Int32Array(batchSize * seq),
-    segmentIds: new Int32Array(batchSize * seq),
-    inputMask: new Float32Array(batchSize * seq),
+    batch: 0, seq: longest, inputIds: new Int32Array(batchSize * longest), segmentIds: new Int32Array(batchSize * longest), inputMask: new Float32Array(batchSize * longest),
   };
   const taskIds = new Int32Array(batchSize);
-  const outputs = new Float32Array(batchSize * model.heads.maxOutputs);
-  for (let start = 0; start < encoded.length; start += batchSize) {
-    const chunk = encoded.slice(start, start + batchSize);
+  const headOut = new Float32Array(batchSize * M);
+  for (let start = 0; start < n; start += batchSize) {
+    const chunk = order.slice(start, start + batchSize);
+    const seq = encoded[chunk[0]].length;
     inputs.batch = chunk.length;
-    chunk.forEach((e, b) => {
+    inputs.seq = seq;
+    chunk.forEach((i, b) => {
+      const e = encoded[i];
       inputs.inputIds.set(e.inputIds.subarray(0, seq), b * seq);
       inputs.segmentIds.set(e.segmentIds.subarray(0, seq), b * seq);
       for (let j = 0; j < seq; j++) inputs.inputMask[b * seq + j] = e.inputMask[j];
     });
-    model.infer(inputs, taskIds, outputs, options.hidden);
-    const pooled = model.heads.pooled();
-    for (let b = 0; b < chunk.length; b++) result.pooler_output.push(Array.from(pooled.subarray(b * H, (b + 1) * H)));
-    if (result.last_hidden_state) {
-      const hidden = model.encoder.sequenceOutput();
-      for (let b = 0; b < chunk.length; b++) {
-        const rows: number[][] = [];
-        for (let j = 0; j < seq; j++) rows.push(Array.from(hidden.subarray((b * seq + j) * H, (b * seq + j + 1) * H)));
-        result.last_hidden_state.push(rows);
-      }
+    // Pooled heads read only [CLS] rows, so the last layer computes every row only when hidden states are asked for.
+    const sequence = model.encoder.infer(inputs, hiddenRows ? 'all' : model.heads.reads);
+    if (hiddenRows) chunk.forEach((i, b) => { hiddenRows[i] = sequence.slice(b * seq * H, (b * seq + encoded[i].length) * H); });
+    tasks.forEach((task, t) => {
+      taskIds.fill(wanted[t]);
+      model.heads.forward(sequence, inputs, taskIds, false, 0, headOut);
+      const C = width(task);
+      chunk.forEach((i, b) => outputs[t].set(headOut.subarray(b * M, b * M + C), i * C));
+    });
+    if (pooledRows) {
+      // The pooler runs with the heads; with no task asked for, a pass with padding task ids computes it alone.
+      if (tasks.length === 0) model.heads.forward(sequence, inputs, taskIds.fill(model.heads.heads.length), false, 0, headOut);
+      const pooled = model.heads.pooled();
+      chunk.forEach((i, b) => { pooledRows[i] = pooled.slice(b * H, (b + 1) * H); });
     }
-    if (result.logits) {
-      const M = model.heads.maxOutputs;
-      for (let b = 0; b < chunk.length; b++) result.logits.push(Array.from(outputs.subarray(b * M, b * M + numLabels)));
-    }
+    options.onProgress?.(Math.min(start + batchSize, n), n);
   }
-  return result;
+  return { tasks, outputs, pooled: pooledRows, hidden: hiddenRows };
 }
 
-/** Hugging Face folders say in tokenizer_config.json whether their vocab is cased; BERT's default is uncased. */
-function folderLowerCase(modelDir: string): boolean {
-  try {
-    const config = JSON.parse(readFileSync(join(modelDir, 'tokenizer_config.json'), 'utf8')) as { do_lower_case?: unknown };
-    return typeof config.do_lower_case === 'boolean' ? config.do_lower_case : true;
-  } catch {
-    return true;
-  }
+/** Number of head outputs of a task. */
+export function width(task: ModelTask): number {
+  return task.kind === 'regression' ? 1 : task.labels.length;
 }
 
-/** Reads `[[text_a, text_b or null], ...]`. */
-export function readPairsFile(path: string): [string, string | null][] {
-  let json: unknown;
+function softmax(row: Float32Array): number[] {
+  const max = Math.max(...row);
+  const exps = Array.from(row, (v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** The label (argmax, first on ties), probabilities or score of row i of a task's outputs. */
+export function taskPrediction(task: ModelTask, outputs: Float32Array, i: number, withLogits: boolean): TaskPrediction {
+  const C = width(task);
+  const row = outputs.subarray(i * C, (i + 1) * C);
+  const prediction: TaskPrediction = {};
+  if (task.kind === 'regression') {
+    prediction.score = row[0] * task.scale;
+  } else {
+    let best = 0;
+    for (let j = 1; j < C; j++) if (row[j] > row[best]) best = j;
+    prediction.label = task.labels[best];
+    const p = softmax(row);
+    prediction.probabilities = Object.fromEntries(task.labels.map((l, j) => [l, p[j]]));
+  }
+  if (withLogits) prediction.logits = Array.from(row);
+  return prediction;
+}
+
+/** Encodes inputs with the model's tokenizer as BAM does (truncating the longer text first). */
+export function encodePairs(loaded: LoadedModel, pairs: readonly TextPair[], maxLength: number): EncodedInput[] {
+  if (maxLength > loaded.config.maxPositionEmbeddings) {
+    throw new BamError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${loaded.config.maxPositionEmbeddings}`);
+  }
+  return pairs.map((p) => encodeExample(loaded.tokenizer, p.textA, p.textB, maxLength));
+}
+
+/** Input i's prediction from a run: every task's, and the extras the run kept. */
+export function predictionAt(loaded: LoadedModel, run: HeadOutputs, i: number, withLogits: boolean): Prediction {
+  const prediction: Prediction = {
+    tasks: Object.fromEntries(run.tasks.map((task, t) => [task.name, taskPrediction(task, run.outputs[t], i, withLogits)])),
+  };
+  if (run.pooled) prediction.pooled_output = Array.from(run.pooled[i]);
+  if (run.hidden) {
+    const H = loaded.config.hiddenSize;
+    const rows = run.hidden[i];
+    prediction.hidden_states = Array.from({ length: rows.length / H }, (_, j) => Array.from(rows.subarray(j * H, (j + 1) * H)));
+  }
+  return prediction;
+}
+
+/** Predicts every requested task of the model for each input, in input order. */
+export function predict(loaded: LoadedModel, pairs: readonly TextPair[], options: PredictOptions = {}): Prediction[] {
+  const run = runHeads(loaded, encodePairs(loaded, pairs, options.maxLength ?? loaded.maxSeqLength), options);
+  return pairs.map((_, i) => predictionAt(loaded, run, i, options.logits === true));
+}
+
+const INPUT_SHAPES = 'a JSON list of [text_a, text_b or null] pairs or of strings, or JSON Lines of {"text_a", "text_b"}';
+
+function asPair(value: unknown): TextPair | null {
+  if (typeof value === 'string') return { textA: value, textB: null };
+  if (Array.isArray(value) && (value.length === 1 || value.length === 2) && typeof value[0] === 'string' &&
+    (value[1] === undefined || value[1] === null || typeof value[1] === 'string')) {
+    return { textA: value[0], textB: value[1] ?? null };
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const { text_a: a, text_b: b } = value as Record<string, unknown>;
+    if (typeof a === 'string' && (b === undefined || b === null || typeof b === 'string')) return { textA: a, textB: b ?? null };
+  }
+  return null;
+}
+
+/**
+ * Reads inputs from a JSON list (`[[text_a, text_b or null], ...]`, strings, or `{"text_a", "text_b"}` objects) or
+ * from JSON Lines of `{"text_a", "text_b"}` (text_b optional).
+ */
+export function readInputsFile(path: string): TextPair[] {
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new BamError(`${path}: cannot read the pairs file (${(e as Error).message}); expected JSON [[text_a, text_b or null], ...]`);
+    throw new BamError(`${path}: cannot read the inputs (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass ${INPUT_SHAPES}`);
   }
-  const ok = Array.isArray(json) && json.every((p) =>
-    Array.isArray(p) && (p.length === 1 || p.length === 2) && typeof p[0] === 'string' && (p[1] === undefined || p[1] === null || typeof p[1] === 'string'));
-  if (!ok) throw new BamError(`${path}: expected a JSON array of [text_a, text_b or null] pairs`);
-  return (json as [string, string | null | undefined][]).map(([a, b]) => [a, b ?? null]);
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('[')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new BamError(`${path}: not valid JSON (${(e as Error).message}); pass ${INPUT_SHAPES}`);
+    }
+    const pairs = (json as unknown[]).map(asPair);
+    const bad = pairs.findIndex((p) => p === null);
+    if (bad >= 0) throw new BamError(`${path}: item ${bad} is not an input; pass ${INPUT_SHAPES}`);
+    return pairs as TextPair[];
+  }
+  const pairs: TextPair[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown = null;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      // Reported below, with the line number.
+    }
+    const pair = typeof json === 'object' && !Array.isArray(json) ? asPair(json) : null;
+    if (pair === null) throw new BamError(`${path}:${i + 1}: not a {"text_a", "text_b"} JSON line; pass ${INPUT_SHAPES}`);
+    pairs.push(pair);
+  });
+  if (pairs.length === 0) throw new BamError(`${path}: no inputs; pass ${INPUT_SHAPES}`);
+  return pairs;
 }

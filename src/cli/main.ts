@@ -1,5 +1,6 @@
 import { BamError } from '../errors.js';
 import { runBench } from './bench.js';
+import { runExport } from './export.js';
 import { runInit } from './init.js';
 import { runInspectCheckpoint } from './inspect-checkpoint.js';
 import { runPredict } from './predict.js';
@@ -17,7 +18,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   results: { run: runResults, summary: 'print the dev results of trained models side by side' },
   report: { run: runReport, summary: 'report.md + offline report.html with charts for an experiment recipe or models' },
   bench: { run: runBench, summary: 'training/inference throughput side by side with PyTorch (table + JSON)' },
-  predict: { run: runPredict, summary: 'run a Hugging Face BertForSequenceClassification folder on text pairs (JSON out)' },
+  predict: { run: runPredict, summary: 'run a bam, Hugging Face or Google model folder on new inputs (JSON Lines out; GLUE dev metrics)' },
+  export: { run: runExport, summary: 'a task of a model as a Hugging Face classifier folder, or with onnx/model.onnx (--format onnx)' },
   tokenize: { run: runTokenize, summary: 'WordPiece-tokenize stdin with a BERT vocab (JSON out)' },
   'inspect-checkpoint': { run: runInspectCheckpoint, summary: 'list the tensors of a TF checkpoint or .safetensors file' },
 };

@@ -141,7 +141,7 @@ export function parseRecipe(value: unknown, source: string): ExperimentRecipe {
     fail(`method "${distilled[0]}" distills the "single" runs; add "single" to "methods"`);
   }
   // The teachers must write their train predictions (trial 1), which the students read.
-  const silent = [hparams, ...Object.values(taskHparams)].find((h) => h.write_distill_outputs === false || h.n_writes_distill === 0);
+  const silent = [hparams, ...Object.values(taskHparams)].find((h) => h !== undefined && (h.write_distill_outputs === false || h.n_writes_distill === 0));
   if (distilled.length > 0 && silent !== undefined) {
     const key = silent.write_distill_outputs === false ? '"write_distill_outputs": false' : '"n_writes_distill": 0';
     fail(`${key} leaves the bam students without teacher predictions; remove it`);

@@ -164,7 +164,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   const results = evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
   trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
   writeOutputs(ctx, model, trial);
-  saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case);
+  saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case, config.max_seq_length);
   if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
   return { trial, seed, results };
 }

@@ -60,6 +60,14 @@ describe('an interrupted training run resumes to the same parameters as an unint
     const from = Number(/resuming from the checkpoint at step (\d+)\//.exec(resumed.stderr)?.[1]);
     assert.ok(from >= 10 && from < TOTAL_STEPS && from % 5 === 0, `resumed from step ${from}`);
     assert.ok(readFileSync(weights('killed')).equals(reference), 'parameters differ from the uninterrupted run');
+    // The training log reads as one uninterrupted run: what was logged after the checkpoint was dropped on resume,
+    // and every step's loss (a debug run logs every step) is the uninterrupted run's.
+    const steps = (model: string): [number, number][] => readFileSync(join(bamDir, 'models', model, 'training_log.jsonl'), 'utf8')
+      .trim().split('\n').map((line) => JSON.parse(line) as { type: string; step: number; loss: number })
+      .filter((r) => r.type === 'train').map((r) => [r.step, r.loss]);
+    const killedLog = steps('killed');
+    assert.deepEqual(killedLog.map(([step]) => step), Array.from({ length: TOTAL_STEPS }, (_, i) => i + 1));
+    assert.deepEqual(killedLog, steps('uninterrupted'));
   });
 
   test('Ctrl-C (SIGINT) saves a checkpoint at the current step and exits 130; the rerun finishes identically', async () => {
