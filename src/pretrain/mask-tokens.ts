@@ -47,9 +47,9 @@ export interface MaskedRow {
  * create_masked_lm_predictions for one instance. Candidates are every position but [CLS] and [SEP] (with whole-word
  * masking, a "##" piece joins the candidate before it), shuffled; round(len · masked_lm_prob) positions, at least 1
  * and at most max_predictions_per_seq, are taken in that order, a whole word only if it still fits (so, as in the
- * original, a row of long words can get fewer predictions, even none). Each taken
- * position becomes [MASK] 80% of the time, a random vocabulary id 10%, and stays itself 10%; its label is the
- * original id. Predictions are written sorted by position. Returns how many were made.
+ * original, a row of long words can get fewer predictions, even none). Each taken position becomes [MASK] 80% of
+ * the time, a random vocabulary id 10%, and stays itself 10%; its label is the original id. Predictions are written
+ * sorted by position. Returns how many were made.
  */
 export function maskInstance(row: MaskedRow, settings: MaskingSettings, vocab: MaskingVocab, rng: Rng): number {
   const tokens = row.inputIds;
