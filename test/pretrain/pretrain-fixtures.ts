@@ -52,3 +52,28 @@ export function shuffleDraws(target: readonly number[]): number[] {
   }
   return draws;
 }
+
+/** Words w0 … w{n−1}, each a whole token of the tiny vocabulary, plus "##s" so some words split into pieces. */
+export function syntheticWords(n: number): string[] {
+  return [...Array.from({ length: n }, (_, i) => `w${i}`), '##s'];
+}
+
+/**
+ * Plain text of `documents` documents, 1–8 sentences of 1–30 random words each; a word gets an "s" appended (two
+ * WordPieces) one time in ten. The document index d is the first word of each document's first sentence, as "w{d}".
+ */
+export function syntheticText(seed: number, documents: number, words: number): string {
+  const rng = new Rng(seed);
+  const lines: string[] = [];
+  for (let d = 0; d < documents; d++) {
+    const sentences = 1 + rng.int(8);
+    for (let s = 0; s < sentences; s++) {
+      const length = 1 + rng.int(30);
+      const line = Array.from({ length }, () => `w${rng.int(words)}${rng.uniform() < 0.1 ? 's' : ''}`);
+      if (s === 0) line[0] = `w${d}`;
+      lines.push(line.join(' '));
+    }
+    lines.push('');
+  }
+  return lines.join('\n') + '\n';
+}
