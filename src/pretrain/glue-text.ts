@@ -40,7 +40,9 @@ export const DEFAULT_SENTENCES_PER_DOCUMENT = 100;
 export function glueTrainText(glueDataDir: string, options: GlueTextOptions = {}): GlueText {
   const size = options.sentencesPerDocument ?? DEFAULT_SENTENCES_PER_DOCUMENT;
   if (!(Number.isInteger(size) && size >= 1)) {
-    throw new BamError(`sentences per document ${size} is invalid; use a positive integer (default ${DEFAULT_SENTENCES_PER_DOCUMENT})`);
+    throw new BamError(
+      `sentences per document ${size} is invalid; use a positive integer (default ${DEFAULT_SENTENCES_PER_DOCUMENT})`,
+    );
   }
   const tasks = tasksToRead(glueDataDir, options.tasks);
   const seen = new Set<string>();
@@ -57,7 +59,9 @@ export function glueTrainText(glueDataDir: string, options: GlueTextOptions = {}
       }
     }
     const count = Math.ceil(sentences.length / size);
-    for (let k = 0; k < count; k++) blocks.push({ place: (k + 0.5) / count, sentences: sentences.slice(k * size, (k + 1) * size) });
+    for (let k = 0; k < count; k++) {
+      blocks.push({ place: (k + 0.5) / count, sentences: sentences.slice(k * size, (k + 1) * size) });
+    }
   }
   // Array.prototype.sort is stable, so equal places keep task order.
   blocks.sort((a, b) => a.place - b.place);
@@ -68,7 +72,9 @@ export function glueTrainText(glueDataDir: string, options: GlueTextOptions = {}
 function tasksToRead(glueDataDir: string, requested: readonly string[] | undefined): string[] {
   const trainFile = (task: string): string => join(glueDataDir, task, 'train.tsv');
   if (requested !== undefined) {
-    if (requested.length === 0) throw new BamError('no GLUE tasks given for pretraining text; name at least one task or leave the list out');
+    if (requested.length === 0) {
+      throw new BamError('no GLUE tasks given for pretraining text; name at least one task or leave the list out');
+    }
     for (const task of requested) {
       getTask(task);
       if (!existsSync(trainFile(task))) {
@@ -79,7 +85,9 @@ function tasksToRead(glueDataDir: string, requested: readonly string[] | undefin
   }
   const found = TASK_NAMES.filter((task) => existsSync(trainFile(task)));
   if (found.length === 0) {
-    throw new BamError(`${glueDataDir}: no <task>/train.tsv found; point at a bam_dir's glue_data folder (run \`bam init\` to lay one out)`);
+    throw new BamError(
+      `${glueDataDir}: no <task>/train.tsv found; point at a bam_dir's glue_data folder (run \`bam init\` to lay one out)`,
+    );
   }
   return found;
 }

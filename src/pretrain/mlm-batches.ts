@@ -92,7 +92,9 @@ export class MlmBatchStream {
     private readonly data: PretrainingData,
     readonly batchSize: number,
   ) {
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`MlmBatchStream: batchSize must be a positive integer, got ${batchSize}`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+      throw new Error(`MlmBatchStream: batchSize must be a positive integer, got ${batchSize}`);
+    }
     this.paddedSize = Math.ceil(data.train.n / batchSize) * batchSize;
     this.permutation = new Int32Array(this.paddedSize);
     this.buffers = new MlmBatchBuffers(batchSize, data.train.seqLength, data.options.maxPredictionsPerSeq);
@@ -123,7 +125,9 @@ export class MlmBatchStream {
  * batches share one set of buffers: each is valid until the next is taken.
  */
 export function* sequentialBatches(data: MaskedInstances, batchSize: number): Generator<MlmBatch> {
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`sequentialBatches: batchSize must be a positive integer, got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new Error(`sequentialBatches: batchSize must be a positive integer, got ${batchSize}`);
+  }
   const buffers = new MlmBatchBuffers(batchSize, data.seqLength, data.maxPredictions);
   const rows = Int32Array.from({ length: data.n }, (_, i) => i);
   for (let from = 0; from < data.n; from += batchSize) {

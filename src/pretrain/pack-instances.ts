@@ -1,5 +1,5 @@
 import type { Rng } from '../util/rng.js';
-import type { Document } from './text-documents.js';
+import type { TokenizedDocument } from './text-documents.js';
 
 /** Instances before masking: `[CLS] tokens [SEP]`, zero-padded rows of a flat [n, seqLength] array. */
 export interface PackedInstances {
@@ -24,7 +24,7 @@ export interface PackingSettings {
  * drawn once per document as in the original. A chunk longer than max_num_tokens is cut as truncate_seq_pair cuts
  * one segment: one token at a time, from the front or the back with equal odds.
  */
-export function packDocument(document: Document, maxNumTokens: number, shortSeqProb: number, rng: Rng): Int32Array[] {
+export function packDocument(document: TokenizedDocument, maxNumTokens: number, shortSeqProb: number, rng: Rng): Int32Array[] {
   let targetLength = maxNumTokens;
   if (rng.uniform() < shortSeqProb) targetLength = 2 + rng.int(maxNumTokens - 1);
   const chunks: Int32Array[] = [];
@@ -63,7 +63,7 @@ function truncate(tokens: Int32Array, maxNumTokens: number, rng: Rng): Int32Arra
 }
 
 /** Every document packed in order, each chunk framed as `[CLS] chunk [SEP]`. */
-export function packInstances(documents: readonly Document[], settings: PackingSettings, rng: Rng): PackedInstances {
+export function packInstances(documents: readonly TokenizedDocument[], settings: PackingSettings, rng: Rng): PackedInstances {
   const L = settings.maxSeqLength;
   const chunks = documents.flatMap((document) => packDocument(document, L - 2, settings.shortSeqProb, rng));
   const n = chunks.length;

@@ -4,7 +4,7 @@ import type { FullTokenizer } from '../tokenization/full-tokenizer.js';
 import { Rng } from '../util/rng.js';
 import { maskInstance, maskingVocab, type MaskingSettings, type MaskingVocab } from './mask-tokens.js';
 import { packInstances, type PackedInstances } from './pack-instances.js';
-import { readTextDocuments, type Document } from './text-documents.js';
+import { readTextDocuments, type TokenizedDocument } from './text-documents.js';
 
 /** The settings of create_pretraining_data.py that still apply, plus the held-out split. */
 export interface PretrainingDataOptions {
@@ -92,14 +92,15 @@ export class PretrainingData {
   readonly heldoutDocuments: number;
   private readonly vocab: MaskingVocab;
 
-  constructor(documents: readonly Document[], tokenizer: FullTokenizer, options: Partial<PretrainingDataOptions> = {}) {
+  constructor(documents: readonly TokenizedDocument[], tokenizer: FullTokenizer, options: Partial<PretrainingDataOptions> = {}) {
     const settings = checkOptions({ ...DEFAULT_PRETRAINING_DATA_OPTIONS, ...options });
     this.options = Object.freeze(settings);
     this.vocab = maskingVocab(tokenizer.vocab);
     this.heldoutDocuments = heldoutCount(documents.length, settings.heldoutFraction);
     this.trainDocuments = documents.length - this.heldoutDocuments;
-    const packing = { maxSeqLength: settings.maxSeqLength, shortSeqProb: settings.shortSeqProb, ...this.vocab };
-    const pack = (part: readonly Document[], seed: number): PackedInstances =>
+    const { clsId, sepId } = this.vocab;
+    const packing = { maxSeqLength: settings.maxSeqLength, shortSeqProb: settings.shortSeqProb, clsId, sepId };
+    const pack = (part: readonly TokenizedDocument[], seed: number): PackedInstances =>
       packInstances(part, packing, new Rng(streamSeed(seed, Stream.Packing, 0)));
     this.train = pack(documents.slice(0, this.trainDocuments), settings.seed);
     const heldoutPacked = pack(documents.slice(this.trainDocuments), HELDOUT_SEED);
@@ -107,13 +108,19 @@ export class PretrainingData {
   }
 
   /** Reads and tokenizes plain-text files (one sentence per line, blank lines between documents). */
-  static fromTextFiles(paths: readonly string[], tokenizer: FullTokenizer, options: Partial<PretrainingDataOptions> = {}) {
+  static fromTextFiles(
+    paths: readonly string[],
+    tokenizer: FullTokenizer,
+    options: Partial<PretrainingDataOptions> = {},
+  ): PretrainingData {
     return new PretrainingData(readTextDocuments(paths, tokenizer), tokenizer, options);
   }
 
   /** The training instances with the masks of `epoch` (0-based); fresh arrays on every call. */
   maskEpoch(epoch: number): MaskedInstances {
-    if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`maskEpoch: epoch must be a non-negative integer, got ${epoch}`);
+    if (!(Number.isInteger(epoch) && epoch >= 0)) {
+      throw new Error(`maskEpoch: epoch must be a non-negative integer, got ${epoch}`);
+    }
     return this.mask(this.train, new Rng(streamSeed(this.options.seed, Stream.Masking, epoch)));
   }
 
@@ -152,7 +159,8 @@ function heldoutCount(documents: number, fraction: number): number {
   if (fraction === 0) return 0;
   if (documents === 1) {
     throw new BamError(
-      'the pretraining text is one document, too few to hold some out; separate documents with blank lines or set heldout_fraction to 0',
+      'the pretraining text is one document, too few to hold some out; ' +
+        'separate documents with blank lines or set heldout_fraction to 0',
     );
   }
   return Math.min(documents - 1, Math.max(1, Math.round(fraction * documents)));

@@ -4,15 +4,15 @@ import { stripPythonWhitespace } from '../tokenization/basic-tokenizer.js';
 import type { FullTokenizer } from '../tokenization/full-tokenizer.js';
 
 /** A document as WordPiece ids: one Int32Array per sentence (line), in order. */
-export type Document = Int32Array[];
+export type TokenizedDocument = Int32Array[];
 
 /**
  * The input format of google-research/bert's create_pretraining_data.py: one sentence per line, blank lines between
  * documents. Each line is `strip()`ped and tokenized; a blank line ends the document, a line that yields no tokens is
  * dropped, and documents left empty are removed. `source` names the text in error messages.
  */
-export function parseTextDocuments(text: string, tokenizer: FullTokenizer, source: string): Document[] {
-  const documents: Document[] = [[]];
+export function parseTextDocuments(text: string, tokenizer: FullTokenizer, source: string): TokenizedDocument[] {
+  const documents: TokenizedDocument[] = [[]];
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   for (const rawLine of body.split('\n')) {
     const line = stripPythonWhitespace(rawLine);
@@ -34,7 +34,7 @@ export function parseTextDocuments(text: string, tokenizer: FullTokenizer, sourc
  * Documents of several text files, in file order. Unlike the original, which reads its files as one stream, a file
  * always ends a document, so a file that lacks a final blank line does not merge into the next one.
  */
-export function readTextDocuments(paths: readonly string[], tokenizer: FullTokenizer): Document[] {
+export function readTextDocuments(paths: readonly string[], tokenizer: FullTokenizer): TokenizedDocument[] {
   if (paths.length === 0) throw new BamError('no pretraining text files given; pass one or more plain-text files');
   return paths.flatMap((path) => parseTextDocuments(readText(path), tokenizer, path));
 }

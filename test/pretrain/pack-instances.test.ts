@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { packDocument, packInstances } from '../../src/pretrain/pack-instances.js';
-import type { Document } from '../../src/pretrain/text-documents.js';
+import type { TokenizedDocument } from '../../src/pretrain/text-documents.js';
 import { Rng } from '../../src/util/rng.js';
 import { CLS, pick, ScriptedRng, SEP } from './pretrain-fixtures.js';
 
-const doc = (...sentences: number[][]): Document => sentences.map((s) => Int32Array.from(s));
+const doc = (...sentences: number[][]): TokenizedDocument => sentences.map((s) => Int32Array.from(s));
 const lists = (chunks: Int32Array[]): number[][] => chunks.map((c) => [...c]);
 
 const FOUR_SENTENCES = doc([10, 11, 12], [13, 14, 15, 16], [17, 18], [19, 20, 21, 22, 23]);
@@ -42,7 +42,7 @@ test('packDocument: the last sentence always closes a chunk; a single over-long 
 });
 
 /** The chunks packing with target t must give: runs of sentences closed at ≥ t tokens or at the document's end. */
-function runsFor(document: Document, target: number): number[][] {
+function runsFor(document: TokenizedDocument, target: number): number[][] {
   const runs: number[][] = [];
   let run: number[] = [];
   document.forEach((sentence, i) => {
@@ -56,7 +56,7 @@ function runsFor(document: Document, target: number): number[][] {
 }
 
 /** Whether the chunks are, in order, contiguous slices of length min(|run|, max) of the runs for target t. */
-function matchesTarget(document: Document, chunks: number[][], target: number, maxNumTokens: number): boolean {
+function matchesTarget(document: TokenizedDocument, chunks: number[][], target: number, maxNumTokens: number): boolean {
   const runs = runsFor(document, target);
   if (runs.length !== chunks.length) return false;
   return runs.every((run, k) => {
@@ -68,7 +68,7 @@ function matchesTarget(document: Document, chunks: number[][], target: number, m
 }
 
 /** A random document of 1..12 sentences of 1..9 tokens whose ids count up, so every token is distinct. */
-function randomDocument(rng: Rng, firstId: number): Document {
+function randomDocument(rng: Rng, firstId: number): TokenizedDocument {
   let id = firstId;
   return Array.from({ length: 1 + rng.int(12) }, () => Int32Array.from({ length: 1 + rng.int(9) }, () => id++));
 }
