@@ -59,7 +59,7 @@ export interface MaskedInstances {
   maskedWeights: Float32Array;
 }
 
-/** Independent random streams of one seed: what they are for, and the epoch where that applies. */
+/** Salts that split one seed into independent random streams, one per use. */
 const enum Stream {
   Packing = 0x5ac1,
   Masking = 0x3a5c,
