@@ -38,6 +38,17 @@ export { train, trainingStep, goldWeight, type Distillation, type TrainerOptions
 export { accuracy, binaryF1, matthewsCorrelation, pearson, spearman } from './eval/metrics.js';
 export { createScorer, type Scorer } from './eval/scorers.js';
 
+export { parseTextDocuments, readTextDocuments, type TokenizedDocument } from './pretrain/text-documents.js';
+export { glueTrainText, type GlueText, type GlueTextOptions } from './pretrain/glue-text.js';
+export {
+  PretrainingData,
+  DEFAULT_PRETRAINING_DATA_OPTIONS,
+  HELDOUT_SEED,
+  type MaskedInstances,
+  type PretrainingDataOptions,
+} from './pretrain/pretraining-data.js';
+export { MlmBatchStream, sequentialBatches, type MlmBatch } from './pretrain/mlm-batches.js';
+
 export { runBam, type RunOutcome } from './run/run-bam.js';
 export { predictDataset, scoreOutputs } from './run/evaluate.js';
 export { predict, readInputsFile, runHeads, type Prediction, type PredictOptions, type TaskPrediction, type TextPair } from './predict.js';
