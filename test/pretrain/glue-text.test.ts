@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TASK_NAMES } from '../../src/data/tasks.js';
 import { readTsv } from '../../src/data/tsv.js';
 import { glueTrainText } from '../../src/pretrain/glue-text.js';
 import { parseTextDocuments } from '../../src/pretrain/text-documents.js';
@@ -90,7 +89,8 @@ const TRAIN_SENTENCES = [
 
 test('glueTrainText reads the train split of every task, each distinct sentence once, and no dev or test text', () => {
   const result = glueTrainText(glue);
-  assert.deepEqual(result.tasks, TASK_NAMES);
+  // Every task with a train file in the fixture (the nine GLUE tasks; others in the registry have none here).
+  assert.deepEqual(result.tasks, ['cola', 'mnli', 'mrpc', 'qnli', 'qqp', 'rte', 'sst', 'sts', 'wnli']);
   assert.ok(!/devmarker|testmarker/.test(result.text), 'dev or test text in the pretraining text');
   const lines = result.text.split('\n').filter((line) => line !== '');
   assert.deepEqual([...lines].sort(), [...TRAIN_SENTENCES].sort());
