@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { toHalfBits } from './float16.js';
 import { BamError } from '../errors.js';
 import {
   compareNames,
@@ -203,11 +204,16 @@ export interface Float32Tensor {
 
 /**
  * Writes float32 tensors as safetensors the way Hugging Face does: tensors sorted by name, laid out in that order,
- * header JSON padded with spaces to a multiple of 8 bytes. The file appears atomically: it is written to
+ * header JSON padded with spaces to a multiple of 8 bytes. `storage` F16 stores each value as its nearest half
+ * (round to nearest even; reading widens it back exactly). The file appears atomically: it is written to
  * `path.tmp-<pid>`, flushed, then renamed over `path`.
  */
-export function writeSafetensors(path: string, tensors: Float32Tensor[], metadata?: Record<string, string>): void {
+export function writeSafetensors(path: string, tensors: Float32Tensor[], metadata?: Record<string, string>, storage: 'F32' | 'F16' = 'F32'): void {
   const sorted = [...tensors].sort((a, b) => compareNames(a.name, b.name));
+  const bytesOf = (data: Float32Array): Uint8Array => {
+    const stored = storage === 'F16' ? toHalfBits(data) : data;
+    return new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+  };
   const headerParts: string[] = metadata ? [`"__metadata__":${JSON.stringify(metadata)}`] : [];
   let offset = 0;
   sorted.forEach((tensor, i) => {
@@ -220,9 +226,9 @@ export function writeSafetensors(path: string, tensors: Float32Tensor[], metadat
         `${path}: tensor ${tensor.name} has ${tensor.data.length} values, but shape ${formatShape(tensor.shape)} needs ${elementCount(tensor.shape)}; pass data that matches the shape`,
       );
     }
-    const end = offset + tensor.data.byteLength;
+    const end = offset + tensor.data.length * (storage === 'F16' ? 2 : 4);
     // Built by hand rather than with JSON.stringify of one object, which would move integer-like names to the front.
-    headerParts.push(`${JSON.stringify(tensor.name)}:${JSON.stringify({ dtype: 'F32', shape: tensor.shape, data_offsets: [offset, end] })}`);
+    headerParts.push(`${JSON.stringify(tensor.name)}:${JSON.stringify({ dtype: storage, shape: tensor.shape, data_offsets: [offset, end] })}`);
     offset = end;
   });
   const json = Buffer.from(`{${headerParts.join(',')}}`);
@@ -236,7 +242,7 @@ export function writeSafetensors(path: string, tensors: Float32Tensor[], metadat
     try {
       writeFully(fd, header);
       // Float32Array bytes are little-endian on every host Node runs on, as the format requires.
-      for (const { data } of sorted) writeFully(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      for (const { data } of sorted) writeFully(fd, bytesOf(data));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -8,12 +8,17 @@ export interface RunArgs {
   user: Record<string, unknown>;
 }
 
-const USAGE = "usage: bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json]";
+/** The usage line of a command that takes `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]`. */
+export const modelCommandUsage = (command: string): string => `usage: bam ${command} <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json]`;
 const QUOTING =
   'pass one JSON object in single quotes, e.g. bam run debug-model "$BAM_DIR" \'{"debug": true}\' (in Windows cmd: "{\\"debug\\": true}")';
 
-/** Parses the arguments after `bam run`: `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]`. */
-export function parseRunArgs(args: string[]): RunArgs {
+/**
+ * Parses the arguments after `bam run` (or another command of the same shape, e.g. `bam pretrain`):
+ * `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]`.
+ */
+export function parseRunArgs(args: string[], command = 'run'): RunArgs {
+  const USAGE = modelCommandUsage(command);
   const positionals: string[] = [];
   let hparamsFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -24,7 +29,7 @@ export function parseRunArgs(args: string[]): RunArgs {
       if (file === undefined || file === '') throw new BamError(`--hparams needs a file: --hparams FILE.json. ${USAGE}`);
       hparamsFile = file;
     } else if (arg.startsWith('--')) {
-      throw new BamError(`unknown option ${arg} for bam run. ${USAGE}`);
+      throw new BamError(`unknown option ${arg} for bam ${command}. ${USAGE}`);
     } else {
       positionals.push(arg);
     }
@@ -35,14 +40,14 @@ export function parseRunArgs(args: string[]): RunArgs {
   if (bamDir === '' || bamDir.trimStart().startsWith('{')) {
     throw new BamError(`<bam_dir> is ${bamDir === '' ? 'empty' : `missing (${bamDir} looks like the hparams)`}: is $BAM_DIR set? ${USAGE}`);
   }
-  if (extra.length > 0) throw new BamError(tooManyArguments(positionals.slice(2)));
+  if (extra.length > 0) throw new BamError(tooManyArguments(positionals.slice(2), USAGE));
   const user: Record<string, unknown> = hparamsFile === undefined ? {} : readHparamsFile(hparamsFile);
   if (json !== undefined) Object.assign(user, parseHparamsArgument(json));
   return { modelName, bamDir, user };
 }
 
 /** More than one argument after <bam_dir>: most often a JSON object that the shell split at its spaces (issue #431). */
-function tooManyArguments(afterBamDir: string[]): string {
+function tooManyArguments(afterBamDir: string[], USAGE: string): string {
   const shown = afterBamDir.map((arg) => JSON.stringify(arg)).join(' ');
   if (!afterBamDir.some((arg) => /[{}]/.test(arg))) {
     return `too many arguments: expected at most one hparams JSON after <bam_dir>, got ${afterBamDir.length} (${shown}). ${USAGE}`;

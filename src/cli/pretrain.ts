@@ -1,0 +1,26 @@
+import { resolvePretrainHparams } from '../config/pretrain-hparams.js';
+import { isFolderName, showValue } from '../config/hparams.js';
+import { getKernels } from '../engine/index.js';
+import { BamError } from '../errors.js';
+import { runPretrain } from '../pretrain/run-pretrain.js';
+import { parseRunArgs } from './run-args.js';
+
+/** Exit status of a run stopped by Ctrl-C (128 + SIGINT), after its checkpoint was saved. */
+const INTERRUPTED = 130;
+
+/**
+ * `bam pretrain <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json]`: masked-LM pretraining into
+ * `<bam_dir>/pretrained_models/<model_name>/`. Progress goes to stderr; the held-out result to stdout.
+ */
+export async function runPretrainCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+  const { modelName, bamDir, user } = parseRunArgs(args, 'pretrain');
+  if (!isFolderName(modelName)) throw new BamError(`model name ${showValue(modelName)} must be a folder name (no "/"): bam pretrain <model_name> <bam_dir>`);
+  const hparams = resolvePretrainHparams(user);
+  const kernels = getKernels();
+  kernels.setThreads(hparams.num_threads);
+  const outcome = await runPretrain(modelName, bamDir, hparams, kernels, (line) => io.stderr.write(`${line}\n`));
+  if (outcome.interrupted || !outcome.results) return INTERRUPTED;
+  const r = outcome.results;
+  io.stdout.write(`${modelName}: ${r.steps} steps; held-out MLM loss ${r.heldout.mlm_loss.toFixed(4)}, MLM accuracy ${(100 * r.heldout.mlm_accuracy).toFixed(2)}%; saved in ${outcome.modelDir}\n`);
+  return 0;
+}
