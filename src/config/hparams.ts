@@ -60,7 +60,11 @@ export interface Hparams {
   debug_max_lines: number;
   pretrained_model_dir: string | null;
   num_threads: number;
+  train_max_examples: TaskCounts;
 }
+
+/** `{task: count}`: per-task limits. */
+export type TaskCounts = Partial<Record<TaskName, number>>;
 
 export type HparamKey = keyof Hparams;
 
@@ -92,6 +96,9 @@ interface TaskListType {
 interface TeachersType {
   kind: 'teachers';
 }
+interface TaskCountsType {
+  kind: 'task-counts';
+}
 export type HparamType =
   | BooleanType
   | IntegerType
@@ -99,7 +106,8 @@ export type HparamType =
   | FolderNameType
   | OptionalStringType
   | TaskListType
-  | TeachersType;
+  | TeachersType
+  | TaskCountsType;
 
 /** The kinds that can describe a value of type T, so that a default and its type cannot disagree. */
 type TypeFor<T> = [T] extends [boolean]
@@ -112,7 +120,9 @@ type TypeFor<T> = [T] extends [boolean]
         ? OptionalStringType
         : [T] extends [TaskName[]]
           ? TaskListType
-          : TeachersType;
+          : [T] extends [TaskCounts]
+            ? TaskCountsType
+            : TeachersType;
 
 export interface HparamSpec<T> {
   default: T;
@@ -423,6 +433,13 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
     meaning: 'compute threads; 0: all cores.',
     origin: 'bam',
   },
+  train_max_examples: {
+    default: {},
+    type: { kind: 'task-counts' },
+    meaning:
+      '`{task: n}`: train on only the first n rows of a task\'s train file (before sentence-order doubling and dataset multiples), e.g. `{"sst": 8000}` to subsample SST-2; dev and test are whole.',
+    origin: 'bam',
+  },
 };
 
 export const HPARAM_KEYS = Object.keys(HPARAM_SCHEMA) as HparamKey[];
@@ -468,6 +485,8 @@ export function describeType(type: HparamType): string {
       return `a non-empty list of distinct tasks from ${KNOWN_TASKS.join(', ')}`;
     case 'teachers':
       return 'an object {task: teacher model name}';
+    case 'task-counts':
+      return 'an object {task: positive integer}';
   }
 }
 
@@ -476,6 +495,7 @@ export function checkHparam(key: HparamKey, value: unknown): void {
   const type: HparamType = HPARAM_SCHEMA[key].type;
   if (type.kind === 'task-list') return checkTaskList(key, value);
   if (type.kind === 'teachers') return checkTeachers(key, value);
+  if (type.kind === 'task-counts') return checkTaskCounts(key, value);
   if (type.kind === 'boolean' && value === true && type.trueRefused !== undefined) {
     throw new BamError(`hparam "${key}" must be false: ${type.trueRefused}`);
   }
@@ -503,6 +523,7 @@ function fitsType(type: HparamType, value: unknown): boolean {
       return value === null || (typeof value === 'string' && value !== '');
     case 'task-list':
     case 'teachers':
+    case 'task-counts':
       return false;
   }
 }
@@ -540,6 +561,18 @@ function checkTeachers(key: HparamKey, value: unknown): void {
       throw new BamError(
         `hparam "${key}" maps "${task}" to ${showValue(teacher)}; a teacher must be ${describeType({ kind: 'folder-name' })}: the name of a model under <bam_dir>/models`,
       );
+    }
+  }
+}
+
+function checkTaskCounts(key: HparamKey, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BamError(`hparam "${key}" must be ${describeType({ kind: 'task-counts' })}, e.g. {"sst": 8000}, got ${showValue(value)}`);
+  }
+  for (const [task, count] of Object.entries(value)) {
+    if (!isKnownTask(task)) throw new BamError(`hparam "${key}" has unknown task ${unknownTask(task)}; allowed: ${KNOWN_TASKS.join(', ')}`);
+    if (!(typeof count === 'number' && Number.isSafeInteger(count) && count >= 1)) {
+      throw new BamError(`hparam "${key}" maps "${task}" to ${showValue(count)}; a count must be a positive integer`);
     }
   }
 }

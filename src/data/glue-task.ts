@@ -106,7 +106,8 @@ export abstract class GlueTask {
       throw new Error(`getExamples: multiple must be a positive integer, got ${options.multiple}`);
     }
     const path = join(dataDir, `${split}.tsv`);
-    const rows = this.parseRows(path, split, layout, readTsv(path, { maxLines: options.maxLines }));
+    const parsed = this.parseRows(path, split, layout, readTsv(path, { maxLines: options.maxLines }));
+    const rows = options.maxRows === undefined ? parsed : parsed.slice(0, options.maxRows);
     const doubled = options.doubleUnordered && this.unordered && split === 'train';
     const examples: Example[] = [];
     for (let repetition = 0; repetition < options.multiple; repetition++) {

@@ -19,6 +19,8 @@ export interface LoadOptions {
   multiple: number;
   /** MRPC and STS train only: append a copy with the two sentences swapped, eids N..2N-1. */
   doubleUnordered: boolean;
+  /** Keep only the first this many rows of the file (before doubling and repetition). */
+  maxRows?: number;
 }
 
 /** What an example is trained and scored against; the field of the other kind keeps its neutral value. */

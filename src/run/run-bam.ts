@@ -53,6 +53,7 @@ function loadExamples(config: RunConfig, task: Task, split: string): Example[] {
     maxLines: maxLines(config),
     multiple,
     doubleUnordered: config.double_unordered,
+    maxRows: split === 'train' ? config.train_max_examples[task.name] : undefined,
   });
 }
 

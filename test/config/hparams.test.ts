@@ -61,6 +61,7 @@ const NEW_DEFAULTS: Record<string, unknown> = {
   debug_max_lines: 50,
   pretrained_model_dir: null,
   num_threads: 0,
+  train_max_examples: {},
 };
 
 test('every hparam of the original is a key with the original default, marked original', () => {
@@ -137,4 +138,11 @@ test('edit distance and the closest match', () => {
   assert.equal(closestMatch('lerning_rate', HPARAM_KEYS), 'learning_rate');
   assert.equal(closestMatch('STS-B', ['rte', 'sts', 'sst']), 'sts');
   assert.equal(closestMatch('xyzzy', ['rte', 'sts']), undefined);
+});
+
+test('train_max_examples takes {task: positive integer} and names what is wrong', () => {
+  assert.doesNotThrow(() => checkHparam('train_max_examples', { sst: 8000, rte: 1 }));
+  assert.throws(() => checkHparam('train_max_examples', [8000]), /must be an object \{task: positive integer\}, e\.g\. \{"sst": 8000\}/);
+  assert.throws(() => checkHparam('train_max_examples', { sstt: 8000 }), /unknown task "sstt" \(did you mean "sst"\?\)/);
+  assert.throws(() => checkHparam('train_max_examples', { sst: 0 }), /maps "sst" to 0; a count must be a positive integer/);
 });
