@@ -5,6 +5,7 @@ import { runInit } from './init.js';
 import { runInspectCheckpoint } from './inspect-checkpoint.js';
 import { runPredict } from './predict.js';
 import { runPretrainCommand } from './pretrain.js';
+import { runExperimentCommand } from './experiment.js';
 import { runReport } from './report.js';
 import { runResults } from './results.js';
 import { runRun } from './run.js';
@@ -16,6 +17,7 @@ type Command = (args: string[]) => Promise<number | void>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   run: { run: runRun, summary: "train and evaluate, as the original: bam run <model_name> <bam_dir> '<hparams JSON>'" },
   pretrain: { run: runPretrainCommand, summary: "masked-LM pretraining of an encoder from text: bam pretrain <model_name> <bam_dir> '<hparams JSON>'" },
+  experiment: { run: runExperimentCommand, summary: 'run an experiment recipe (pretraining, single/multi/BAM runs over seeds), resumable: bam experiment <bam_dir> <recipe.json>' },
   init: { run: runInit, summary: 'lay out a bam_dir from a GLUE download (glue_data/, pretrained_models/, models/)' },
   results: { run: runResults, summary: 'print the dev results of trained models side by side' },
   report: { run: runReport, summary: 'report.md + offline report.html with charts for an experiment recipe or models' },

@@ -38,6 +38,7 @@ export interface PretrainHparams {
   iterations_per_loop: number;
   eval_every_steps: number;
   keep_checkpoints: boolean;
+  model_storage: 'float32' | 'float16';
   num_threads: number;
 }
 
@@ -49,7 +50,8 @@ type Kind =
   | { kind: 'path-list' }
   | { kind: 'path-or-null' }
   | { kind: 'folder-name-or-null' }
-  | { kind: 'task-list-or-null' };
+  | { kind: 'task-list-or-null' }
+  | { kind: 'choice'; values: readonly string[] };
 
 interface Spec<T> {
   default: T;
@@ -98,6 +100,7 @@ export const PRETRAIN_SCHEMA: { readonly [K in keyof PretrainHparams]: Spec<Pret
   iterations_per_loop: { default: 100, type: { kind: 'integer', min: 1, max: 1e9 }, meaning: 'steps between progress lines and training-log records (also at least every 30 s).', bert: 'iterations_per_loop' },
   eval_every_steps: { default: 1000, type: { kind: 'integer', min: 0, max: 1e9 }, meaning: 'steps between held-out evaluations (and one at the end); 0: only at the end.' },
   keep_checkpoints: { default: false, type: { kind: 'boolean' }, meaning: 'keep the training checkpoint after the run (to continue with more steps, pretrain a new model with init_model instead).' },
+  model_storage: { default: 'float32', type: { kind: 'choice', values: ['float32', 'float16'] }, meaning: 'how the saved model.safetensors stores its weights; float16 halves the file (each value rounded to its nearest half, widened back exactly on loading).' },
   num_threads: { default: 0, type: { kind: 'integer', min: 0, max: 1024 }, meaning: 'compute threads; 0: all cores.' },
 };
 
@@ -115,6 +118,7 @@ export function describePretrainType(t: Kind): string {
     case 'path-or-null': return 'null or a file path';
     case 'folder-name-or-null': return 'null or a folder name (no "/")';
     case 'task-list-or-null': return `null or a list of tasks from ${TASK_NAMES.join(', ')}`;
+    case 'choice': return t.values.map((v) => JSON.stringify(v)).join(' or ');
   }
 }
 
@@ -130,6 +134,7 @@ function fits(t: Kind, v: unknown): boolean {
     case 'path-or-null': return v === null || (typeof v === 'string' && v !== '');
     case 'folder-name-or-null': return v === null || isFolderName(v);
     case 'task-list-or-null': return v === null || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && TASK_NAMES.includes(x)));
+    case 'choice': return typeof v === 'string' && t.values.includes(v);
   }
 }
 

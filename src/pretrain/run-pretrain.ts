@@ -119,7 +119,7 @@ function evaluateHeldout(model: BertMaskedLm, heldout: MaskedInstances, batchSiz
 
 /** A digest of everything that determines the training, so that a checkpoint resumes only into the same run. */
 function fingerprint(h: PretrainHparams, config: BertConfig, data: PretrainingData): string {
-  const { num_threads: _t, iterations_per_loop: _i, eval_every_steps: _e, eval_batch_size: _b, save_checkpoints_steps: _s, keep_checkpoints: _k, ...relevant } = h;
+  const { num_threads: _t, iterations_per_loop: _i, eval_every_steps: _e, eval_batch_size: _b, save_checkpoints_steps: _s, keep_checkpoints: _k, model_storage: _m, ...relevant } = h;
   return createHash('sha256').update(JSON.stringify({ relevant, config, n: data.train.n })).update(data.train.tokenIds).digest('hex');
 }
 
@@ -213,7 +213,7 @@ export async function runPretrain(modelName: string, bamDir: string, h: Pretrain
   });
   if (result.interrupted) return { interrupted: true, results: null, modelDir };
   const metrics = heldout(h.num_train_steps);
-  savePretrainedModel(modelDir, model, vocabPath, h.do_lower_case);
+  savePretrainedModel(modelDir, model, vocabPath, h.do_lower_case, h.model_storage === 'float16' ? 'F16' : 'F32');
   const results: PretrainResults = {
     model_name: modelName,
     steps: h.num_train_steps,
