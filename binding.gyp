@@ -15,6 +15,7 @@
         "native/addon.cc",
         "native/args.cc",
         "native/threads.cc",
+        "native/simd_level.cc",
         "native/thread_pool.cc",
         "native/gemm.cc",
         "native/vector_ops.cc",

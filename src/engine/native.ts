@@ -1,11 +1,34 @@
 import { createRequire } from 'node:module';
+import { BamError } from '../errors.js';
 import type { Kernels } from './kernels.js';
 
 /** The addon node-gyp builds, relative to this module once compiled (dist/src/engine/native.js). */
 const ADDON_PATH = '../../../build/Release/bam_native.node';
 
-/** What the addon exports: every kernel, under the interface's names. */
-type NativeAddon = Omit<Kernels, 'backend'>;
+/** The instruction sets the addon's vectorized loops are compiled for, best first. */
+export const SIMD_LEVELS = ['avx512', 'avx2', 'baseline'] as const;
+
+export type SimdLevel = (typeof SIMD_LEVELS)[number];
+
+/**
+ * Which compiled copy of the vectorized loops the native kernels run. Every level gives bit-identical results
+ * (test/engine/simd-levels.test.ts); forcing one serves to check that, or to measure its speed.
+ */
+export interface SimdControl {
+  /** The level in force: the best this CPU runs, or BAM_SIMD's when it is set. */
+  simdLevel(): SimdLevel;
+  /** The levels this CPU runs, best first (always ending with baseline). */
+  simdLevels(): SimdLevel[];
+  /** Puts a level in force for the kernels called afterwards; a level this CPU lacks is a BamError. */
+  setSimdLevel(level: SimdLevel): void;
+}
+
+/** What the addon exports: every kernel, under the interface's names, and the level control. */
+type NativeAddon = Omit<Kernels, 'backend'> & {
+  simdLevel(): SimdLevel;
+  simdLevels(): SimdLevel[];
+  setSimdLevel(level: string): void;
+};
 
 /** The functions the addon must export; a Record so that a kernel added to the interface cannot be forgotten here. */
 const ADDON_FUNCTIONS: Record<keyof NativeAddon, true> = {
@@ -13,7 +36,7 @@ const ADDON_FUNCTIONS: Record<keyof NativeAddon, true> = {
   layerNormForward: true, layerNormBackward: true, geluForward: true, geluBackward: true, biasGeluForward: true, biasDropoutResidual: true, tanhForward: true,
   tanhBackward: true, softmaxForward: true, softmaxBackward: true, embeddingForward: true, embeddingBackward: true,
   dropoutForward: true, dropoutBackward: true, encoderLayerInference: true, softCrossEntropy: true,
-  squaredError: true, sumSquares: true, adamWeightDecay: true,
+  squaredError: true, sumSquares: true, adamWeightDecay: true, simdLevel: true, simdLevels: true, setSimdLevel: true,
 };
 
 /** One line saying why the addon could not be loaded. */
@@ -25,8 +48,40 @@ function loadFailure(err: unknown): string {
   return `build/Release/bam_native.node failed to load: ${message.split('\n')[0]}`;
 }
 
-/** Loads the C++ kernels (OpenBLAS, multi-threaded); the error says why when they are not built or cannot load. */
-export function loadNativeKernels(): { kernels: Kernels } | { error: string } {
+function isSimdLevel(value: string): value is SimdLevel {
+  return (SIMD_LEVELS as readonly string[]).includes(value);
+}
+
+function simdControl(addon: NativeAddon): SimdControl {
+  return Object.freeze({
+    simdLevel: () => addon.simdLevel(),
+    simdLevels: () => addon.simdLevels(),
+    setSimdLevel(level: SimdLevel) {
+      if (!addon.simdLevels().includes(level)) {
+        throw new BamError(`this CPU lacks the ${level} instruction set; choose one of ${addon.simdLevels().join(', ')}`);
+      }
+      addon.setSimdLevel(level);
+    },
+  });
+}
+
+/** Puts BAM_SIMD's level in force when it is set; a name that is not a level, or one this CPU lacks, is a BamError. */
+function applySimdFromEnv(simd: SimdControl): void {
+  const value = process.env.BAM_SIMD;
+  if (value === undefined || value === '') return;
+  const levels = simd.simdLevels();
+  if (!isSimdLevel(value) || !levels.includes(value)) {
+    const why = isSimdLevel(value) ? 'this CPU lacks it' : 'it is not an instruction set level';
+    throw new BamError(`BAM_SIMD=${value}: ${why}; set it to one of ${levels.join(', ')}, or unset it`);
+  }
+  simd.setSimdLevel(value);
+}
+
+/**
+ * Loads the C++ kernels (OpenBLAS, multi-threaded) with their level control; the error says why when they are not
+ * built or cannot load. Throws a BamError when BAM_SIMD asks for a level they cannot run.
+ */
+export function loadNativeKernels(): { kernels: Kernels; simd: SimdControl } | { error: string } {
   let addon: Partial<NativeAddon>;
   try {
     addon = createRequire(import.meta.url)(ADDON_PATH) as Partial<NativeAddon>;
@@ -37,5 +92,9 @@ export function loadNativeKernels(): { kernels: Kernels } | { error: string } {
   if (missing.length > 0) {
     return { error: `build/Release/bam_native.node is out of date (it lacks ${missing.join(', ')})` };
   }
-  return { kernels: Object.freeze({ ...(addon as NativeAddon), backend: 'native' }) };
+  const complete = addon as NativeAddon;
+  const simd = simdControl(complete);
+  applySimdFromEnv(simd);
+  const { simdLevel: _level, simdLevels: _levels, setSimdLevel: _set, ...kernels } = complete;
+  return { kernels: Object.freeze({ ...kernels, backend: 'native' }), simd };
 }
