@@ -1,8 +1,8 @@
 // Inverted dropout with the counter-based RNG of src/engine/kernels.ts (mix32 / dropoutBits / dropoutThreshold),
 // reproduced bit for bit so that both backends draw the same mask.
 //
-// No fused multiply-adds here: dropout(x + bias)·scale + residual must round like the reference, step by step.
-#pragma GCC optimize("fp-contract=off")
+// No fused multiply-adds (binding.gyp): dropout(x + bias)·scale + residual must round like the reference, step by
+// step.
 #include <cmath>
 
 #include "kernels.h"

@@ -1,9 +1,9 @@
 // Layer normalisation over the last axis. Row statistics are accumulated in eight double lanes (vectorized);
 // the elementwise parts run in float.
 //
-// No fused multiply-adds in this file: in dy·gamma − mean(dy·gamma) an unrounded product would leave a residue
-// where the maths cancels exactly, and rstd (up to 1/sqrt(eps)) would amplify it.
-#pragma GCC optimize("fp-contract=off")
+// Besides keeping every SIMD level's results identical, compiling without fused multiply-adds (binding.gyp) matters
+// here: in dy·gamma − mean(dy·gamma) an unrounded product would leave a residue where the maths cancels exactly,
+// and rstd (up to 1/sqrt(eps)) would amplify it.
 #include <cmath>
 
 #include "kernels.h"

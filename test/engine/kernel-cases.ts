@@ -208,11 +208,11 @@ export const KERNEL_CASES: KernelCase[] = [
   // Chunks of 1024 rows whose sgemms are large enough to be split across the pool when chunks are fewer than threads.
   encoderCase(8, 128, 4, 256, 1024),
   // OpenBLAS computes small products (about 100³ multiply-adds and below) with other kernels than large ones, in
-  // another order: a product split into small blocks no longer equals the whole.
+  // another order: split into blocks of 16 rows, this product no longer equals the whole (native/gemm.cc).
   gemmCase(64, 64, 500),
-  gemmCase(256, 32, 1000),
-  gemmCase(40, 512, 300),
-  gemmCase(512, 300, 256),
+  // Split by rows into four uneven blocks, and by columns into four.
+  gemmCase(1000, 136, 500),
+  gemmCase(96, 2048, 400),
   {
     name: 'gemmStrided, attention-like grid',
     run: (k) => {
