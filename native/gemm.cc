@@ -32,8 +32,8 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
 
 }  // namespace
 
-// The pool splits C into one block of rows (or of columns, when C is wide) per thread and each thread runs a
-// single-threaded sgemm on its block. OpenBLAS's own threads would spin after every call and fight the pool's
+// The pool splits C into one block of rows (or of columns, when C is wide) per thread, as far as blocks stay large
+// (kMinBlockWork), and each thread runs a single-threaded sgemm on its block. OpenBLAS's own threads would spin after every call and fight the pool's
 // threads for the same cores between the kernels of a layer.
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, const float* b, float beta,
           float* c, const float* bias) {
@@ -48,7 +48,8 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
   const double work = static_cast<double>(m) * n * k;
   const size_t threads = static_cast<size_t>(pool.size());
   const size_t parts = std::max<size_t>(1, std::min({threads, static_cast<size_t>(work / kMinBlockWork), extent / kMinBlockExtent}));
-  // Block edges on multiples of 16 rows or columns keep every block's start aligned for the vector kernels.
+  // Block edges on multiples of 16 rows or columns keep every block's start aligned for the vector kernels, and
+  // OpenBLAS's register tiles where they are in the whole product.
   auto edge = [&](size_t part) { return part == parts ? extent : (extent * part / parts) & ~size_t{15}; };
   pool.parallelFor(parts, 1, [&](size_t first, size_t last) {
     for (size_t part = first; part < last; part++) {
