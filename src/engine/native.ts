@@ -48,8 +48,11 @@ function loadFailure(err: unknown): string {
   return `build/Release/bam_native.node failed to load: ${message.split('\n')[0]}`;
 }
 
-function isSimdLevel(value: string): value is SimdLevel {
-  return (SIMD_LEVELS as readonly string[]).includes(value);
+/** Why `level` cannot be put in force on this CPU, or null when it can. */
+function simdRefusal(level: string, available: SimdLevel[]): string | null {
+  if (!(SIMD_LEVELS as readonly string[]).includes(level)) return `${level} is not an instruction set level`;
+  if (!available.includes(level as SimdLevel)) return `this CPU lacks ${level}`;
+  return null;
 }
 
 function simdControl(addon: NativeAddon): SimdControl {
@@ -57,9 +60,8 @@ function simdControl(addon: NativeAddon): SimdControl {
     simdLevel: () => addon.simdLevel(),
     simdLevels: () => addon.simdLevels(),
     setSimdLevel(level: SimdLevel) {
-      if (!addon.simdLevels().includes(level)) {
-        throw new BamError(`this CPU lacks the ${level} instruction set; choose one of ${addon.simdLevels().join(', ')}`);
-      }
+      const refusal = simdRefusal(level, addon.simdLevels());
+      if (refusal !== null) throw new BamError(`setSimdLevel: ${refusal}; choose one of ${addon.simdLevels().join(', ')}`);
       addon.setSimdLevel(level);
     },
   });
@@ -69,12 +71,11 @@ function simdControl(addon: NativeAddon): SimdControl {
 function applySimdFromEnv(simd: SimdControl): void {
   const value = process.env.BAM_SIMD;
   if (value === undefined || value === '') return;
-  const levels = simd.simdLevels();
-  if (!isSimdLevel(value) || !levels.includes(value)) {
-    const why = isSimdLevel(value) ? 'this CPU lacks it' : 'it is not an instruction set level';
-    throw new BamError(`BAM_SIMD=${value}: ${why}; set it to one of ${levels.join(', ')}, or unset it`);
+  const refusal = simdRefusal(value, simd.simdLevels());
+  if (refusal !== null) {
+    throw new BamError(`BAM_SIMD=${value}: ${refusal}; set it to one of ${simd.simdLevels().join(', ')}, or unset it`);
   }
-  simd.setSimdLevel(value);
+  simd.setSimdLevel(value as SimdLevel);
 }
 
 /**
