@@ -4,6 +4,7 @@
 
 #include "kernels.h"
 #include "row_kernels.h"
+#include "simd_dispatch.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 
@@ -13,18 +14,18 @@ namespace {
 // Element operations per item, for the threading threshold.
 constexpr size_t kGeluCost = 30;
 
-BAM_VECTOR_CLONES void geluRange(const float* x, float* out, size_t begin, size_t end) {
+BAM_SIMD_BODY void geluRange(const float* x, float* out, size_t begin, size_t end) {
   for (size_t i = begin; i < end; i++) out[i] = x[i] * gaussianCdf(x[i]);
 }
 
-BAM_VECTOR_CLONES void geluBackwardRange(const float* dy, const float* x, float* dx, size_t begin, size_t end) {
+BAM_SIMD_BODY void geluBackwardRange(const float* dy, const float* x, float* dx, size_t begin, size_t end) {
   for (size_t i = begin; i < end; i++) {
     const float v = x[i];
     dx[i] = dy[i] * (gaussianCdf(v) + v * gaussianPdf(v));
   }
 }
 
-BAM_VECTOR_CLONES void biasGeluRows(float* x, const float* bias, float* out, size_t cols, size_t begin, size_t end) {
+BAM_SIMD_BODY void biasGeluRows(float* x, const float* bias, float* out, size_t cols, size_t begin, size_t end) {
   for (size_t r = begin; r < end; r++) {
     float* xr = x + r * cols;
     float* outr = out + r * cols;
@@ -36,9 +37,7 @@ BAM_VECTOR_CLONES void biasGeluRows(float* x, const float* bias, float* out, siz
   }
 }
 
-}  // namespace
-
-BAM_VECTOR_CLONES void biasGeluInPlace(float* x, const float* bias, size_t rows, size_t cols) {
+BAM_SIMD_BODY void biasGeluInPlaceRows(float* x, const float* bias, size_t rows, size_t cols) {
   for (size_t r = 0; r < rows; r++) {
     float* xr = x + r * cols;
     for (size_t j = 0; j < cols; j++) {
@@ -48,19 +47,25 @@ BAM_VECTOR_CLONES void biasGeluInPlace(float* x, const float* bias, size_t rows,
   }
 }
 
+}  // namespace
+
+void biasGeluInPlace(float* x, const float* bias, size_t rows, size_t cols) {
+  simd::run<biasGeluInPlaceRows>(x, bias, rows, cols);
+}
+
 void biasGeluForward(float* x, const float* bias, float* out, size_t rows, size_t cols) {
   ThreadPool::instance().parallelFor(rows, itemsPerChunk(kGeluCost * cols), [&](size_t begin, size_t end) {
-    biasGeluRows(x, bias, out, cols, begin, end);
+    simd::run<biasGeluRows>(x, bias, out, cols, begin, end);
   });
 }
 
 void geluForward(const float* x, float* out, size_t n) {
-  ThreadPool::instance().parallelFor(n, itemsPerChunk(kGeluCost), [&](size_t begin, size_t end) { geluRange(x, out, begin, end); });
+  ThreadPool::instance().parallelFor(n, itemsPerChunk(kGeluCost), [&](size_t begin, size_t end) { simd::run<geluRange>(x, out, begin, end); });
 }
 
 void geluBackward(const float* dy, const float* x, float* dx, size_t n) {
   ThreadPool::instance().parallelFor(n, itemsPerChunk(2 * kGeluCost), [&](size_t begin, size_t end) {
-    geluBackwardRange(dy, x, dx, begin, end);
+    simd::run<geluBackwardRange>(dy, x, dx, begin, end);
   });
 }
 

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "kernels.h"
-#include "simd_math.h"
+#include "simd_dispatch.h"
 #include "thread_pool.h"
 
 namespace bam {
@@ -15,8 +15,8 @@ struct AdamConstants {
 
 // In float, vectorized: the update's rounding (about 1e-7 relative) is below what float32 parameters can hold.
 // 1 − β is rounded from double: in float, 1 − 0.999f would be off by 1.3e-5 relative.
-BAM_VECTOR_CLONES void adamRange(float* param, const float* grad, float* m, float* v, size_t begin, size_t end, float lr,
-                                 float wd, AdamConstants c) {
+BAM_SIMD_BODY void adamRange(float* param, const float* grad, float* m, float* v, size_t begin, size_t end, float lr,
+                             float wd, AdamConstants c) {
   for (size_t i = begin; i < end; i++) {
     const float g = c.gradScale * grad[i];
     const float mi = c.beta1 * m[i] + c.oneMinusBeta1 * g;
@@ -43,7 +43,7 @@ void adamWeightDecay(float* param, const float* grad, float* m, float* v, const 
       const size_t base = static_cast<size_t>(segments[4 * s]) - starts[s];
       const float lr = static_cast<float>(segments[4 * s + 2]);
       const float wd = static_cast<float>(segments[4 * s + 3]);
-      adamRange(param, grad, m, v, base + pos, base + stop, lr, wd, constants);
+      simd::run<adamRange>(param, grad, m, v, base + pos, base + stop, lr, wd, constants);
       pos = stop;
     }
   });

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "kernels.h"
+#include "simd_level.h"
 
 namespace bam {
 namespace {
@@ -34,6 +35,42 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (n > 1024) args.rangeError("n must be at most 1024, got " + std::to_string(n));
   setThreadCount(static_cast<int>(n));
   return info.Env().Undefined();
+}
+
+// Every level, best first: the order simdLevels lists the available ones in.
+constexpr SimdLevel kSimdLevels[] = {SimdLevel::avx512, SimdLevel::avx2, SimdLevel::baseline};
+
+std::string availableSimdLevels() {
+  std::string names;
+  for (SimdLevel level : kSimdLevels) {
+    if (simdLevelAvailable(level)) names += (names.empty() ? "" : ", ") + std::string(simdLevelName(level));
+  }
+  return names;
+}
+
+Napi::Value SimdLevelInForce(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), simdLevelName(simdLevel()));
+}
+
+Napi::Value SimdLevels(const Napi::CallbackInfo& info) {
+  Napi::Array levels = Napi::Array::New(info.Env());
+  for (SimdLevel level : kSimdLevels) {
+    if (simdLevelAvailable(level)) levels.Set(levels.Length(), Napi::String::New(info.Env(), simdLevelName(level)));
+  }
+  return levels;
+}
+
+Napi::Value SetSimdLevel(const Napi::CallbackInfo& info) {
+  const Args args(info, "setSimdLevel", 1);
+  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "setSimdLevel: level must be a string");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  for (SimdLevel level : kSimdLevels) {
+    if (name != simdLevelName(level)) continue;
+    if (!simdLevelAvailable(level)) args.rangeError("this CPU lacks " + name + "; it runs " + availableSimdLevels());
+    setSimdLevel(level);
+    return info.Env().Undefined();
+  }
+  args.rangeError("level must be avx512, avx2 or baseline, got '" + name + "'");
 }
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -354,6 +391,9 @@ Napi::Object exportKernels(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> functions[] = {
       {"threads", Threads},
       {"setThreads", SetThreads},
+      {"simdLevel", SimdLevelInForce},
+      {"simdLevels", SimdLevels},
+      {"setSimdLevel", SetSimdLevel},
       {"gemm", Gemm},
       {"gemmStrided", GemmStrided},
       {"biasGrad", BiasGrad},

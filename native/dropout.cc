@@ -1,13 +1,13 @@
 // Inverted dropout with the counter-based RNG of src/engine/kernels.ts (mix32 / dropoutBits / dropoutThreshold),
 // reproduced bit for bit so that both backends draw the same mask.
 //
-// No fused multiply-adds here: dropout(x + bias)·scale + residual must round like the reference, step by step.
-#pragma GCC optimize("fp-contract=off")
+// No fused multiply-adds (binding.gyp): dropout(x + bias)·scale + residual must round like the reference, step by
+// step.
 #include <cmath>
 
 #include "kernels.h"
 #include "row_kernels.h"
-#include "simd_math.h"
+#include "simd_dispatch.h"
 #include "thread_pool.h"
 
 namespace bam {
@@ -29,8 +29,8 @@ uint32_t dropoutThreshold(double p) {
   return t > 0.0 ? static_cast<uint32_t>(t) : 0u;
 }
 
-BAM_VECTOR_CLONES void dropoutRange(const float* x, float* out, uint8_t* mask, size_t begin, size_t end, uint32_t seedHash,
-                                     uint32_t threshold, float scale) {
+BAM_SIMD_BODY void dropoutRange(const float* x, float* out, uint8_t* mask, size_t begin, size_t end, uint32_t seedHash,
+                                uint32_t threshold, float scale) {
   for (size_t i = begin; i < end; i++) {
     // Unsigned arithmetic wraps mod 2³², as Math.imul and `>>> 0` do.
     const bool keep = mix32(seedHash + static_cast<uint32_t>(i) * 0x9e3779b9u) >= threshold;
@@ -39,13 +39,13 @@ BAM_VECTOR_CLONES void dropoutRange(const float* x, float* out, uint8_t* mask, s
   }
 }
 
-BAM_VECTOR_CLONES void dropoutBackwardRange(const float* dy, const uint8_t* mask, float* dx, size_t begin, size_t end, float scale) {
+BAM_SIMD_BODY void dropoutBackwardRange(const float* dy, const uint8_t* mask, float* dx, size_t begin, size_t end, float scale) {
   for (size_t i = begin; i < end; i++) dx[i] = mask[i] ? dy[i] * scale : 0.0f;
 }
 
-BAM_VECTOR_CLONES void biasDropoutResidualRows(const float* x, const float* bias, const float* residual, float* out,
-                                               uint8_t* mask, size_t cols, size_t begin, size_t end, uint32_t seedHash,
-                                               uint32_t threshold, float scale) {
+BAM_SIMD_BODY void biasDropoutResidualRows(const float* x, const float* bias, const float* residual, float* out,
+                                           uint8_t* mask, size_t cols, size_t begin, size_t end, uint32_t seedHash,
+                                           uint32_t threshold, float scale) {
   for (size_t r = begin; r < end; r++) {
     const size_t o = r * cols;
     for (size_t j = 0; j < cols; j++) {
@@ -60,21 +60,26 @@ BAM_VECTOR_CLONES void biasDropoutResidualRows(const float* x, const float* bias
 // 1 / (1 − p) rounded to float: the scale is applied in float, as x / (1 − p) is in float32 frameworks.
 float keepScale(double p) { return static_cast<float>(1.0 / (1.0 - p)); }
 
-}  // namespace
-
-BAM_VECTOR_CLONES void biasResidualRows(const float* x, const float* bias, const float* residual, float* out, size_t cols,
-                                        size_t begin, size_t end) {
+BAM_SIMD_BODY void biasResidualBody(const float* x, const float* bias, const float* residual, float* out, size_t cols,
+                                    size_t begin, size_t end) {
   for (size_t r = begin; r < end; r++) {
     const size_t o = r * cols;
     for (size_t j = 0; j < cols; j++) out[o + j] = (x[o + j] + bias[j]) + residual[o + j];
   }
 }
 
+}  // namespace
+
+void biasResidualRows(const float* x, const float* bias, const float* residual, float* out, size_t cols, size_t begin,
+                      size_t end) {
+  simd::run<biasResidualBody>(x, bias, residual, out, cols, begin, end);
+}
+
 void dropoutForward(const float* x, float* out, uint8_t* mask, size_t n, double p, uint32_t seed) {
   const uint32_t threshold = dropoutThreshold(p);
   const uint32_t seedHash = mix32(seed);
   ThreadPool::instance().parallelFor(n, itemsPerChunk(8), [&](size_t begin, size_t end) {
-    dropoutRange(x, out, mask, begin, end, seedHash, threshold, keepScale(p));
+    simd::run<dropoutRange>(x, out, mask, begin, end, seedHash, threshold, keepScale(p));
   });
 }
 
@@ -88,13 +93,13 @@ void biasDropoutResidual(const float* x, const float* bias, const float* residua
   const uint32_t threshold = dropoutThreshold(p);
   const uint32_t seedHash = mix32(seed);
   pool.parallelFor(rows, itemsPerChunk(10 * cols), [&](size_t begin, size_t end) {
-    biasDropoutResidualRows(x, bias, residual, out, mask, cols, begin, end, seedHash, threshold, keepScale(p));
+    simd::run<biasDropoutResidualRows>(x, bias, residual, out, mask, cols, begin, end, seedHash, threshold, keepScale(p));
   });
 }
 
 void dropoutBackward(const float* dy, const uint8_t* mask, float* dx, size_t n, double p) {
   ThreadPool::instance().parallelFor(n, itemsPerChunk(2), [&](size_t begin, size_t end) {
-    dropoutBackwardRange(dy, mask, dx, begin, end, keepScale(p));
+    simd::run<dropoutBackwardRange>(dy, mask, dx, begin, end, keepScale(p));
   });
 }
 

@@ -4,7 +4,8 @@
 //
 // Threads split the batch by sequences, each running single-threaded sgemms on its own chunks, with no barrier
 // between the layer's steps. With fewer chunks than threads (a batch of one, say) the chunks run one after another
-// and each step is split across the pool instead.
+// and each step is split across the pool instead. Chunks do not depend on the thread count, and each step computes
+// the same float operations in both ways (gemm's blocks equal one sgemm, see gemm.cc), so neither do the results.
 #include <cblas.h>
 
 #include <algorithm>
@@ -190,8 +191,9 @@ void encoderLayerInference(const float* x, const float* mask, const EncoderLayer
   const Dims d{seq, heads, hidden, intermediate, hidden / heads, eps};
   ThreadPool& pool = ThreadPool::instance();
   const size_t threads = static_cast<size_t>(pool.size());
-  // As many sequences as fill a chunk, but no more than every thread's share of the batch.
-  const size_t perChunk = std::max<size_t>(1, std::min(kChunkRows / seq, (batch + threads - 1) / threads));
+  // As many sequences as fill a chunk: OpenBLAS may compute a row of a product differently for another number of
+  // rows (gemm.cc), so the chunks must not depend on the thread count.
+  const size_t perChunk = std::max<size_t>(1, kChunkRows / seq);
   const size_t chunks = (batch + perChunk - 1) / perChunk;
   auto run = [&](bool pooled, size_t chunk) {
     const size_t first = chunk * perChunk;

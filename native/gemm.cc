@@ -1,5 +1,6 @@
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "kernels.h"
@@ -13,8 +14,15 @@ CBLAS_TRANSPOSE op(bool transpose) { return transpose ? CblasTrans : CblasNoTran
 // BLAS requires a leading dimension of at least 1 even when a matrix has no columns.
 int leading(int cols) { return cols > 1 ? cols : 1; }
 
-// Work (multiply-adds) below which a gemm runs on the calling thread alone.
-constexpr double kMinParallelGemmWork = 1 << 20;
+// Multiply-adds each block of a split gemm must reach. OpenBLAS computes small products (up to about 100³
+// multiply-adds with its small-matrix kernels, below 28·512² with its AVX-512 direct sgemm) with other kernels than
+// large ones, which sum in another order: a product split into small blocks would not equal the whole. Blocks this
+// large (at least 3/4 of it after the 16-row rounding of their edges) take the blocked path the whole product takes,
+// where an element's sums do not depend on where its block starts, so results are the same for any thread count.
+constexpr double kMinBlockWork = 1 << 24;
+
+// Rows or columns per block, at least: keeps the rounding of block edges to 16 within a quarter of a block.
+constexpr size_t kMinBlockExtent = 64;
 
 // One sgemm on the calling thread (OpenBLAS is kept single-threaded, see threads.cc).
 void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
@@ -24,8 +32,8 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
 
 }  // namespace
 
-// The pool splits C into one block of rows (or of columns, when C is wide) per thread and each thread runs a
-// single-threaded sgemm on its block. OpenBLAS's own threads would spin after every call and fight the pool's
+// The pool splits C into one block of rows (or of columns, when C is wide) per thread, as far as blocks stay large
+// (kMinBlockWork), and each thread runs a single-threaded sgemm on its block. OpenBLAS's own threads would spin after every call and fight the pool's
 // threads for the same cores between the kernels of a layer.
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, const float* b, float beta,
           float* c, const float* bias) {
@@ -37,8 +45,11 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
   const bool withBias = bias != nullptr;
   const bool byRows = m >= n;
   const size_t extent = static_cast<size_t>(byRows ? m : n);
-  const size_t parts = static_cast<double>(m) * n * k < kMinParallelGemmWork ? 1 : static_cast<size_t>(pool.size());
-  // Block edges on multiples of 16 rows or columns keep every block's start aligned for the vector kernels.
+  const double work = static_cast<double>(m) * n * k;
+  const size_t threads = static_cast<size_t>(pool.size());
+  const size_t parts = std::max<size_t>(1, std::min({threads, static_cast<size_t>(work / kMinBlockWork), extent / kMinBlockExtent}));
+  // Block edges on multiples of 16 rows or columns keep every block's start aligned for the vector kernels, and
+  // OpenBLAS's register tiles where they are in the whole product.
   auto edge = [&](size_t part) { return part == parts ? extent : (extent * part / parts) & ~size_t{15}; };
   pool.parallelFor(parts, 1, [&](size_t first, size_t last) {
     for (size_t part = first; part < last; part++) {

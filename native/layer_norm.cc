@@ -1,21 +1,21 @@
 // Layer normalisation over the last axis. Row statistics are accumulated in eight double lanes (vectorized);
 // the elementwise parts run in float.
 //
-// No fused multiply-adds in this file: in dy·gamma − mean(dy·gamma) an unrounded product would leave a residue
-// where the maths cancels exactly, and rstd (up to 1/sqrt(eps)) would amplify it.
-#pragma GCC optimize("fp-contract=off")
+// Besides keeping every SIMD level's results identical, compiling without fused multiply-adds (binding.gyp) matters
+// here: in dy·gamma − mean(dy·gamma) an unrounded product would leave a residue where the maths cancels exactly,
+// and rstd (up to 1/sqrt(eps)) would amplify it.
 #include <cmath>
 
 #include "kernels.h"
 #include "row_kernels.h"
-#include "simd_math.h"
+#include "simd_dispatch.h"
 #include "thread_pool.h"
 #include "vec.h"
 
 namespace bam {
 namespace {
 
-BAM_VECTOR_CLONES double rowSum(const float* x, size_t cols) {
+BAM_SIMD_BODY double rowSum(const float* x, size_t cols) {
   v8d lanes = {};
   size_t j = 0;
   for (; j + 8 <= cols; j += 8) lanes += widen(load8(x + j));
@@ -24,7 +24,7 @@ BAM_VECTOR_CLONES double rowSum(const float* x, size_t cols) {
   return s;
 }
 
-BAM_VECTOR_CLONES double rowSquaredDeviation(const float* x, size_t cols, double mu) {
+BAM_SIMD_BODY double rowSquaredDeviation(const float* x, size_t cols, double mu) {
   v8d lanes = {};
   size_t j = 0;
   for (; j + 8 <= cols; j += 8) {
@@ -36,14 +36,14 @@ BAM_VECTOR_CLONES double rowSquaredDeviation(const float* x, size_t cols, double
   return s;
 }
 
-BAM_VECTOR_CLONES void normalizeRow(const float* x, const float* gamma, const float* beta, float* out, size_t cols, float mu,
-                                    float rs) {
+BAM_SIMD_BODY void normalizeRow(const float* x, const float* gamma, const float* beta, float* out, size_t cols, float mu,
+                                float rs) {
   for (size_t j = 0; j < cols; j++) out[j] = (x[j] - mu) * rs * gamma[j] + beta[j];
 }
 
 // One row of the backward pass: accumulates the row's dgamma/dbeta into pg/pb (float) and writes dx.
-BAM_VECTOR_CLONES void normBackwardRow(const float* dy, const float* x, const float* gamma, float* dx, float* pg, float* pb,
-                                       size_t cols, float mu, float rs) {
+BAM_SIMD_BODY void normBackwardRow(const float* dy, const float* x, const float* gamma, float* dx, float* pg, float* pb,
+                                   size_t cols, float mu, float rs) {
   // dxhat = dy·gamma; dx = rstd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat))
   v8d lanesD = {};
   v8d lanesDX = {};
@@ -79,11 +79,11 @@ BAM_VECTOR_CLONES void normBackwardRow(const float* dy, const float* x, const fl
 
 void layerNormRow(const float* x, const float* gamma, const float* beta, float* out, size_t cols, double eps, float& mean,
                   float& rstd) {
-  const double mu = rowSum(x, cols) / static_cast<double>(cols);
-  const double rs = 1.0 / std::sqrt(rowSquaredDeviation(x, cols, mu) / static_cast<double>(cols) + eps);
+  const double mu = simd::run<rowSum>(x, cols) / static_cast<double>(cols);
+  const double rs = 1.0 / std::sqrt(simd::run<rowSquaredDeviation>(x, cols, mu) / static_cast<double>(cols) + eps);
   mean = static_cast<float>(mu);
   rstd = static_cast<float>(rs);
-  normalizeRow(x, gamma, beta, out, cols, mean, rstd);
+  simd::run<normalizeRow>(x, gamma, beta, out, cols, mean, rstd);
 }
 
 void layerNormForward(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd,
@@ -106,7 +106,7 @@ void layerNormBackward(const float* dy, const float* x, const float* gamma, cons
       float* pb = pg + cols;
       const size_t stop = (blk + 1) * kBlockRows < rows ? (blk + 1) * kBlockRows : rows;
       for (size_t r = blk * kBlockRows; r < stop; r++) {
-        normBackwardRow(dy + r * cols, x + r * cols, gamma, dx + r * cols, pg, pb, cols, mean[r], rstd[r]);
+        simd::run<normBackwardRow>(dy + r * cols, x + r * cols, gamma, dx + r * cols, pg, pb, cols, mean[r], rstd[r]);
       }
     }
   });

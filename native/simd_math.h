@@ -1,16 +1,9 @@
-// Float transcendental functions written branch-free so that GCC vectorizes the loops that call them, and the
-// attribute that compiles such loops for AVX-512, AVX2 and baseline x86-64 with run-time dispatch (the addon must
-// run on any x86-64 machine, so there is no -march=native).
+// Float transcendental functions written branch-free so that GCC vectorizes the loops that call them (the loop
+// bodies of simd_dispatch.h).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define BAM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define BAM_VECTOR_CLONES
-#endif
 
 namespace bam {
 

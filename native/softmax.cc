@@ -4,6 +4,7 @@
 
 #include "kernels.h"
 #include "row_kernels.h"
+#include "simd_dispatch.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 #include "vec.h"
@@ -14,9 +15,7 @@ namespace {
 // BERT's additive mask value for padded positions.
 constexpr float kMaskedOffset = -10000.0f;
 
-}  // namespace
-
-BAM_VECTOR_CLONES void softmaxRow(const float* s, const float* mk, float* o, size_t cols, float scale) {
+BAM_SIMD_BODY void softmaxRowBody(const float* s, const float* mk, float* o, size_t cols, float scale) {
   v8f lanesMax = {-3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f};
   size_t j = 0;
   for (; j + 8 <= cols; j += 8) {
@@ -38,9 +37,7 @@ BAM_VECTOR_CLONES void softmaxRow(const float* s, const float* mk, float* o, siz
   for (j = 0; j < cols; j++) o[j] *= inv;
 }
 
-namespace {
-
-BAM_VECTOR_CLONES void softmaxBackwardRow(const float* dy, const float* y, float* dx, size_t cols, float scale) {
+BAM_SIMD_BODY void softmaxBackwardRow(const float* dy, const float* y, float* dx, size_t cols, float scale) {
   v8d lanes = {};
   size_t j = 0;
   for (; j + 8 <= cols; j += 8) lanes += widen(load8(dy + j)) * widen(load8(y + j));
@@ -51,6 +48,10 @@ BAM_VECTOR_CLONES void softmaxBackwardRow(const float* dy, const float* y, float
 }
 
 }  // namespace
+
+void softmaxRow(const float* s, const float* mk, float* o, size_t cols, float scale) {
+  simd::run<softmaxRowBody>(s, mk, o, cols, scale);
+}
 
 void softmaxForward(const float* scores, const float* mask, float* out, size_t batch, size_t heads, size_t rows,
                     size_t cols, double scale) {
@@ -64,7 +65,7 @@ void softmaxForward(const float* scores, const float* mask, float* out, size_t b
 
 void softmaxBackward(const float* dy, const float* y, float* dx, size_t rows, size_t cols, double scale) {
   ThreadPool::instance().parallelFor(rows, itemsPerChunk(4 * cols), [&](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; r++) softmaxBackwardRow(dy + r * cols, y + r * cols, dx + r * cols, cols, static_cast<float>(scale));
+    for (size_t r = begin; r < end; r++) simd::run<softmaxBackwardRow>(dy + r * cols, y + r * cols, dx + r * cols, cols, static_cast<float>(scale));
   });
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "kernels.h"
+#include "simd_dispatch.h"
 #include "simd_math.h"
 #include "thread_pool.h"
 #include "vec.h"
@@ -14,7 +15,7 @@ namespace {
 
 // One row: returns the loss −w·log softmax(z)[label]; writes dz = w·(softmax(z) − onehot(label)) (dz may alias z)
 // and the first index of the largest logit.
-BAM_VECTOR_CLONES float sparseCrossEntropyRow(const float* z, int32_t label, float w, float* dz, int32_t* argmax,
+BAM_SIMD_BODY float sparseCrossEntropyRow(const float* z, int32_t label, float w, float* dz, int32_t* argmax,
                                               size_t cols) {
   v8f lanesMax = {-3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f, -3.0e38f};
   size_t j = 0;
@@ -53,7 +54,7 @@ void sparseCrossEntropy(const float* logits, const int32_t* labels, const float*
                         float* losses, float* dlogits, int32_t* argmax) {
   ThreadPool::instance().parallelFor(rows, itemsPerChunk(30 * cols), [&](size_t begin, size_t end) {
     for (size_t r = begin; r < end; r++) {
-      losses[r] = sparseCrossEntropyRow(logits + r * cols, labels[r], weights[r], dlogits + r * cols, argmax + r, cols);
+      losses[r] = simd::run<sparseCrossEntropyRow>(logits + r * cols, labels[r], weights[r], dlogits + r * cols, argmax + r, cols);
     }
   });
 }

@@ -1,5 +1,6 @@
 // Eight-lane vectors (GCC vector extensions) for the reductions the auto-vectorizer leaves scalar under IEEE rules
-// (a running max or a double sum over floats). They compile to AVX-512, AVX2 or SSE in each BAM_VECTOR_CLONES clone.
+// (a running max or a double sum over floats). They compile to AVX-512, AVX2 or SSE in each level's copy of a loop
+// body (simd_dispatch.h).
 #pragma once
 
 #include <cstring>

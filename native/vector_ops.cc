@@ -1,7 +1,7 @@
 // Whole-array arithmetic: elementwise add and the sum of squares (for the global gradient norm).
 
 #include "kernels.h"
-#include "simd_math.h"
+#include "simd_dispatch.h"
 #include "thread_pool.h"
 
 namespace bam {
@@ -9,7 +9,7 @@ namespace {
 
 // Σ x² over [begin, end) in 8 double lanes (vectorizable, unlike one running sum); the lanes are added in order,
 // so the result depends only on the block, not on the thread count.
-BAM_VECTOR_CLONES double sumSquaresRange(const float* x, size_t begin, size_t end) {
+BAM_SIMD_BODY double sumSquaresRange(const float* x, size_t begin, size_t end) {
   constexpr size_t kLanes = 8;
   double lanes[kLanes] = {};
   size_t i = begin;
@@ -37,7 +37,7 @@ double sumSquares(const float* x, size_t n) {
   ThreadPool::instance().parallelFor(blocks, itemsPerChunk(kBlock), [&](size_t begin, size_t end) {
     for (size_t blk = begin; blk < end; blk++) {
       const size_t stop = blk * kBlock + kBlock < n ? blk * kBlock + kBlock : n;
-      partials[blk] = sumSquaresRange(x, blk * kBlock, stop);
+      partials[blk] = simd::run<sumSquaresRange>(x, blk * kBlock, stop);
     }
   });
   double total = 0.0;

@@ -16,7 +16,7 @@ export interface Kernels {
   /** Threads the kernels may use (OpenBLAS and the elementwise kernels); the reference backend always uses 1. */
   threads(): number;
 
-  /** Sets the thread count; 0 means all cores. */
+  /** Sets the thread count; 0 means all cores. Results do not depend on it, bit for bit. */
   setThreads(n: number): void;
 
   /**
