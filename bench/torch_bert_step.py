@@ -37,6 +37,7 @@ NUM_LABELS = 2
 SEED = 12345
 MAX_SEQUENCE = 512
 MASKED_PER_SEQUENCE = 20
+INITIALIZER_RANGE = 0.02
 
 
 def parse_args():
@@ -160,6 +161,18 @@ class BertMaskedLm(nn.Module):
         return h @ self.encoder.word_embeddings.weight.t() + self.output_bias
 
 
+def initialize_as_bert(model):
+    """BERT's initialisation, as bam's: weights from a normal of std 0.02 truncated at 2 std, zero biases, LayerNorm
+    1 and 0. torch's defaults (N(0, 1) embeddings) would give the tied decoder logits so spread that most softmax
+    probabilities underflow to subnormals, and the masked-LM backward GEMMs on them ran about 30x slower."""
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.trunc_normal_(module.weight, std=INITIALIZER_RANGE, a=-2 * INITIALIZER_RANGE, b=2 * INITIALIZER_RANGE)
+        if isinstance(module, nn.Linear):
+            nn.init.zeros_(module.bias)
+    return model
+
+
 def parameter_groups(model, num_layers, learning_rate, lr_decay, weight_decay=0.01):
     """BAM's optimizer groups: depth 0 embeddings, i + 1 layer i, n + 1 pooler, n + 2 heads; no decay on norms/biases."""
     groups = {}
@@ -214,7 +227,7 @@ def random_inputs(batch, seq):
 
 
 def measure_classify(layers, hidden, batch, seq):
-    model = BertClassifier(layers, hidden)
+    model = initialize_as_bert(BertClassifier(layers, hidden))
     optimizer = torch.optim.AdamW(parameter_groups(model, layers, 1e-4, lr_decay=0.9), betas=(0.9, 0.999), eps=1e-6)
     input_ids, segment_ids, input_mask = random_inputs(batch, seq)
     targets = F.one_hot(torch.randint(NUM_LABELS, (batch,)), NUM_LABELS).float()
@@ -238,7 +251,7 @@ def measure_classify(layers, hidden, batch, seq):
 
 
 def measure_mlm(layers, hidden, batch, seq):
-    model = BertMaskedLm(layers, hidden)
+    model = initialize_as_bert(BertMaskedLm(layers, hidden))
     optimizer = torch.optim.AdamW(parameter_groups(model, layers, 1e-4, lr_decay=1.0), betas=(0.9, 0.999), eps=1e-6)
     input_ids, segment_ids, input_mask = random_inputs(batch, seq)
     per_sequence = min(MASKED_PER_SEQUENCE, seq)

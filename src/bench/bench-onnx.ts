@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BamError } from '../errors.js';
 import { bertClassifierOnnx } from '../export/bert-onnx.js';
@@ -24,8 +24,9 @@ export interface BamLogits {
 
 export const benchOnnxPath = (dir: string): string => join(dir, ONNX_FILE);
 
-/** Writes the ONNX export of `model`'s encoder and its head for task `task` into `dir`, with bam's logits beside it. */
+/** Writes the ONNX export of `model`'s encoder and its head for task `task` into `dir` (created if needed), with bam's logits beside it. */
 export function writeBenchOnnx(dir: string, model: BertModel, task: string, logits: BamLogits): void {
+  mkdirSync(dir, { recursive: true });
   const tensors = sequenceClassifierTensors({ model }, { name: task, scale: 1 });
   writeFileSync(benchOnnxPath(dir), encodeOnnxModel(bertClassifierOnnx(model.config, tensors, 'bench')));
   writeFileSync(join(dir, LOGITS_FILE), JSON.stringify(logits));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +118,6 @@ export async function runBenchmarks(plan: BenchPlan, log: (line: string) => void
         };
         // The first thread count's bam process exports the model once per size.
         const exportArgs = onnxDir !== null && t === 0 ? ['--onnx-out', onnxDir] : [];
-        if (exportArgs.length > 0) mkdirSync(onnxDir as string);
         const bam = await run({ name: 'bam', command: process.execPath, args: [BAM_WORKER, ...args, ...exportArgs] }, ['train', 'infer', 'infer_all_rows']);
         let torch: WorkerResult<'train' | 'infer'> | null = null;
         if (torchVersion !== null) {

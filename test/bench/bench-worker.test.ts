@@ -15,6 +15,8 @@ const SHAPE = ['--threads', '1', '--batch', '2', '--seq', '8', '--runs', '2', '-
 
 const dir = mkdtempSync(join(tmpdir(), 'bam-bench-worker-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+/** Where the classify worker exports (a folder it creates) and the onnxruntime worker reads. */
+const onnxDir = join(dir, 'tiny');
 
 /** BERT's parameter count, by hand: embeddings + LN, per layer Q/K/V/O + 2 LN + FFN, and the pooler. */
 function encoderParameters(layers: number, hidden: number): number {
@@ -37,15 +39,15 @@ function checkCommon(r: AnyWorkerResult): void {
 }
 
 test('--task classify times training, inference and all-rows inference; --onnx-out writes the export and bam\'s logits', async () => {
-  const { stdout } = await runFile(process.execPath, [WORKER, '--model', 'tiny', ...SHAPE, '--onnx-out', dir]);
+  const { stdout } = await runFile(process.execPath, [WORKER, '--model', 'tiny', ...SHAPE, '--onnx-out', onnxDir]);
   assert.equal(stdout.trim().split('\n').length, 1);
   const r = parseWorkerResult(stdout, 'bench-worker', ['train', 'infer', 'infer_all_rows']);
   assert.ok(r.backend === 'native' || r.backend === 'reference', r.backend);
   checkCommon(r);
   assert.equal(r.parameters, encoderParameters(2, 128) + (128 * 2 + 2));
   for (const t of Object.values(r.timings)) checkTiming(t, 2);
-  assert.ok(existsSync(join(dir, 'model.onnx')));
-  const logits = JSON.parse(readFileSync(join(dir, 'bam-logits.json'), 'utf8')) as { batch: number; seq: number; labels: number; logits: number[] };
+  assert.ok(existsSync(join(onnxDir, 'model.onnx')));
+  const logits = JSON.parse(readFileSync(join(onnxDir, 'bam-logits.json'), 'utf8')) as { batch: number; seq: number; labels: number; logits: number[] };
   assert.deepEqual([logits.batch, logits.seq, logits.labels, logits.logits.length], [2, 8, 2, 4]);
   assert.ok(logits.logits.every(Number.isFinite) && logits.logits.some((v) => v !== 0));
 });
@@ -61,7 +63,7 @@ test('--task mlm times the masked-LM step of the encoder and its masked-LM head'
 });
 
 test('the onnxruntime worker reproduces bam\'s logits to 1e-4, then times inference; other logits are refused', async () => {
-  const { stdout } = await runFile(process.execPath, [ONNXRUNTIME_WORKER, '--model', 'tiny', ...SHAPE, '--onnx-dir', dir]);
+  const { stdout } = await runFile(process.execPath, [ONNXRUNTIME_WORKER, '--model', 'tiny', ...SHAPE, '--onnx-dir', onnxDir]);
   const r = parseWorkerResult(stdout, 'onnxruntime-worker', ['infer']);
   assert.equal(r.backend, 'onnxruntime');
   assert.equal(r.parameters, null);
@@ -69,17 +71,17 @@ test('the onnxruntime worker reproduces bam\'s logits to 1e-4, then times infere
   checkTiming(r.timings.infer, 2);
   assert.ok(r.logits_max_difference !== undefined && r.logits_max_difference <= 1e-4, `difference ${r.logits_max_difference}`);
 
-  const path = join(dir, 'bam-logits.json');
+  const path = join(onnxDir, 'bam-logits.json');
   const logits = JSON.parse(readFileSync(path, 'utf8')) as { logits: number[] };
   logits.logits[3] += 1e-3;
   writeFileSync(path, JSON.stringify(logits));
-  await assert.rejects(runFile(process.execPath, [ONNXRUNTIME_WORKER, '--model', 'tiny', ...SHAPE, '--onnx-dir', dir]), (e: { code: number; stderr: string }) => {
+  await assert.rejects(runFile(process.execPath, [ONNXRUNTIME_WORKER, '--model', 'tiny', ...SHAPE, '--onnx-dir', onnxDir]), (e: { code: number; stderr: string }) => {
     assert.equal(e.code, 1);
     assert.match(e.stderr, /^bam onnxruntime-worker: .*model\.onnx: onnxruntime's logits differ from bam's by up to 0\.001\d* \(tolerance 0\.0001\)/);
     assert.equal(e.stderr.trim().split('\n').length, 1);
     return true;
   });
-  await assert.rejects(runFile(process.execPath, [ONNXRUNTIME_WORKER, '--model', 'tiny', ...SHAPE, '--batch', '3', '--onnx-dir', dir]), (e: { stderr: string }) => {
+  await assert.rejects(runFile(process.execPath, [ONNXRUNTIME_WORKER, '--model', 'tiny', ...SHAPE, '--batch', '3', '--onnx-dir', onnxDir]), (e: { stderr: string }) => {
     assert.match(e.stderr, /bam-logits\.json: holds logits of batch 2 × 8, not 3 × 8/);
     return true;
   });
