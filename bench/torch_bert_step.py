@@ -1,16 +1,22 @@
 #!/usr/bin/python3
-"""PyTorch reference of the step `bam bench` measures, in plain torch (no transformers package).
+"""PyTorch reference of the steps `bam bench` measures, in plain torch (no transformers package).
 
 Same command line and JSON result line as bam's dist/src/bench/bench-worker.js:
-  /usr/bin/python3 bench/torch_bert_step.py --model mini --threads 1 --batch 32 --seq 128 --warmup 2 --runs 5
+  /usr/bin/python3 bench/torch_bert_step.py --model mini [--task classify|mlm] --threads 1 --batch 32 --seq 128 --warmup 2 --runs 5
 
-The model is Google's BERT (post-LN, exact GELU, tanh pooler on [CLS], dropout 0.1) with one 2-label linear head
-after dropout on the pooled output, as bam's. The training step: zero gradients, forward in train mode, soft-target
-cross-entropy summed over the batch, backward, global-norm clip at 1.0, torch.optim.AdamW with BAM's parameter groups
-(no decay on LayerNorm and biases, layer-wise learning rate). AdamW is the closest stock optimizer to BERT's
-AdamWeightDecay; the missing bias correction there does not change the cost. Inference: forward in eval mode under
-torch.no_grad(), the last layer computing only the [CLS] rows the pooler reads (as bam's inference path does, so that
-both sides do the same work).
+The encoder is Google's BERT (post-LN, exact GELU, dropout 0.1).
+
+--task classify (default): the tanh pooler on [CLS] and one 2-label linear head after dropout on the pooled output,
+as bam's. The training step: zero gradients, forward in train mode, soft-target cross-entropy summed over the batch,
+backward, global-norm clip at 1.0, torch.optim.AdamW with BAM's parameter groups (no decay on LayerNorm and biases,
+layer-wise learning rate). AdamW is the closest stock optimizer to BERT's AdamWeightDecay; the missing bias
+correction there does not change the cost. Inference: forward in eval mode under torch.no_grad(), the last layer
+computing only the [CLS] rows the pooler reads (as bam's inference path does, so that both sides do the same work).
+
+--task mlm: BERT's masked-LM head on min(20, seq) random masked positions per sequence (dense + GELU + LayerNorm on
+the gathered rows, decoder tied to the word embeddings, output bias), mean cross-entropy over those positions only
+(the same work as bam's sparse output), then backward, clipping and AdamW as above without layer-wise decay (as
+BERT pretrains). The model keeps the pooler, untrained, so that its parameter count is bam's pretraining model's.
 """
 
 import argparse
@@ -30,11 +36,14 @@ LAYER_NORM_EPS = 1e-12
 NUM_LABELS = 2
 SEED = 12345
 MAX_SEQUENCE = 512
+MASKED_PER_SEQUENCE = 20
+INITIALIZER_RANGE = 0.02
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, choices=sorted(MODELS))
+    parser.add_argument("--task", default="classify", choices=["classify", "mlm"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seq", type=int, default=128)
@@ -94,8 +103,8 @@ class Layer(nn.Module):
         return self.output_norm(self.dropout(self.output(F.gelu(self.intermediate(y)))) + y)
 
 
-class BertClassifier(nn.Module):
-    """BERT encoder, tanh pooler and one classification head (dropout, then a linear layer)."""
+class Encoder(nn.Module):
+    """BERT's embeddings and layers."""
 
     def __init__(self, layers, hidden):
         super().__init__()
@@ -104,8 +113,6 @@ class BertClassifier(nn.Module):
         self.token_type_embeddings = nn.Embedding(TYPE_VOCAB_SIZE, hidden)
         self.embedding_norm = nn.LayerNorm(hidden, eps=LAYER_NORM_EPS)
         self.layers = nn.ModuleList(Layer(hidden, hidden // 64) for _ in range(layers))
-        self.pooler = nn.Linear(hidden, hidden)
-        self.head = nn.Linear(hidden, NUM_LABELS)
         self.dropout = nn.Dropout(DROPOUT)
 
     def forward(self, input_ids, segment_ids, input_mask, cls_only_last=False):
@@ -116,22 +123,68 @@ class BertClassifier(nn.Module):
         additive_mask = ((1.0 - input_mask) * -10000.0)[:, None, None, :]
         for i, layer in enumerate(self.layers):
             x = layer(x, additive_mask, cls_only_last and i == len(self.layers) - 1)
+        return x
+
+
+class BertClassifier(nn.Module):
+    """BERT encoder, tanh pooler and one classification head (dropout, then a linear layer)."""
+
+    def __init__(self, layers, hidden):
+        super().__init__()
+        self.encoder = Encoder(layers, hidden)
+        self.pooler = nn.Linear(hidden, hidden)
+        self.head = nn.Linear(hidden, NUM_LABELS)
+        self.dropout = nn.Dropout(DROPOUT)
+
+    def forward(self, input_ids, segment_ids, input_mask, cls_only_last=False):
+        x = self.encoder(input_ids, segment_ids, input_mask, cls_only_last)
         pooled = torch.tanh(self.pooler(x[:, 0]))
         return self.head(self.dropout(pooled))
 
 
-def parameter_groups(model, num_layers, learning_rate, lr_decay=0.9, weight_decay=0.01):
-    """BAM's optimizer groups: depth 0 embeddings, i + 1 layer i, n + 1 pooler, n + 2 head; no decay on norms/biases."""
+class BertMaskedLm(nn.Module):
+    """BERT encoder (with its pooler, which masked LM leaves untrained) and the masked-LM head on the masked rows."""
+
+    def __init__(self, layers, hidden):
+        super().__init__()
+        self.encoder = Encoder(layers, hidden)
+        self.pooler = nn.Linear(hidden, hidden)
+        self.transform = nn.Linear(hidden, hidden)
+        self.transform_norm = nn.LayerNorm(hidden, eps=LAYER_NORM_EPS)
+        self.output_bias = nn.Parameter(torch.zeros(VOCAB_SIZE))
+
+    def forward(self, input_ids, segment_ids, input_mask, rows):
+        """rows: the masked positions as b * seq + position; returns their logits [len(rows), vocab]."""
+        x = self.encoder(input_ids, segment_ids, input_mask)
+        gathered = x.reshape(-1, x.shape[-1])[rows]
+        h = self.transform_norm(F.gelu(self.transform(gathered)))
+        return h @ self.encoder.word_embeddings.weight.t() + self.output_bias
+
+
+def initialize_as_bert(model):
+    """BERT's initialisation, as bam's: weights from a normal of std 0.02 truncated at 2 std, zero biases, LayerNorm
+    1 and 0. torch's defaults (N(0, 1) embeddings) would give the tied decoder logits so spread that most softmax
+    probabilities underflow to subnormals, and the masked-LM backward GEMMs on them ran about 30x slower."""
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.trunc_normal_(module.weight, std=INITIALIZER_RANGE, a=-2 * INITIALIZER_RANGE, b=2 * INITIALIZER_RANGE)
+        if isinstance(module, nn.Linear):
+            nn.init.zeros_(module.bias)
+    return model
+
+
+def parameter_groups(model, num_layers, learning_rate, lr_decay, weight_decay=0.01):
+    """BAM's optimizer groups: depth 0 embeddings, i + 1 layer i, n + 1 pooler, n + 2 heads; no decay on norms/biases."""
     groups = {}
     for name, p in model.named_parameters():
-        if name.startswith("layers."):
-            depth = int(name.split(".")[1]) + 1
+        if name.startswith("encoder.layers."):
+            depth = int(name.split(".")[2]) + 1
         elif name.startswith("pooler."):
             depth = num_layers + 1
-        elif name.startswith("head."):
-            depth = num_layers + 2
-        else:
+        elif name.startswith("encoder."):
             depth = 0
+        else:
+            depth = num_layers + 2
         decay = not (name.endswith("bias") or "norm" in name)
         key = (depth, decay)
         if key not in groups:
@@ -144,8 +197,9 @@ def parameter_groups(model, num_layers, learning_rate, lr_decay=0.9, weight_deca
     return list(groups.values())
 
 
-def time_runs(warmup, runs, call):
-    """Wall times (ms) of `runs` calls after `warmup` untimed ones, and CPU time over wall time across the timed calls."""
+def time_runs(warmup, runs, batch, call):
+    """The timing of `runs` calls after `warmup` untimed ones: wall times (ms), their median, examples/s at the median
+    and CPU time over wall time across the timed calls."""
     for i in range(warmup):
         call(i)
     times = []
@@ -155,7 +209,8 @@ def time_runs(warmup, runs, call):
         call(i)
         times.append((time.perf_counter() - start) * 1000)
     cpu_ms = (time.process_time() - cpu_start) * 1000
-    return times, cpu_ms / sum(times)
+    ms_median = median(times)
+    return {"ms_median": ms_median, "ms_all": times, "examples_per_s": batch * 1000 / ms_median, "cpu_per_wall": cpu_ms / sum(times)}
 
 
 def median(values):
@@ -164,16 +219,17 @@ def median(values):
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def main():
-    torch.set_num_threads(ARGS.threads)
-    torch.manual_seed(SEED)
-    layers, hidden = MODELS[ARGS.model]
-    batch, seq = ARGS.batch, ARGS.seq
-    model = BertClassifier(layers, hidden)
-    optimizer = torch.optim.AdamW(parameter_groups(model, layers, 1e-4), betas=(0.9, 0.999), eps=1e-6)
+def random_inputs(batch, seq):
+    """Full-length random sequences: first half segment 0, second half segment 1."""
     input_ids = torch.randint(VOCAB_SIZE, (batch, seq))
     segment_ids = (torch.arange(seq) >= seq / 2).long().expand(batch, seq).contiguous()
-    input_mask = torch.ones(batch, seq)
+    return input_ids, segment_ids, torch.ones(batch, seq)
+
+
+def measure_classify(layers, hidden, batch, seq):
+    model = initialize_as_bert(BertClassifier(layers, hidden))
+    optimizer = torch.optim.AdamW(parameter_groups(model, layers, 1e-4, lr_decay=0.9), betas=(0.9, 0.999), eps=1e-6)
+    input_ids, segment_ids, input_mask = random_inputs(batch, seq)
     targets = F.one_hot(torch.randint(NUM_LABELS, (batch,)), NUM_LABELS).float()
 
     def train_step(_step):
@@ -189,20 +245,41 @@ def main():
             model(input_ids, segment_ids, input_mask, cls_only_last=True)
 
     model.train()
-    train_ms, train_cpu_per_wall = time_runs(ARGS.warmup, ARGS.runs, train_step)
+    train = time_runs(ARGS.warmup, ARGS.runs, batch, train_step)
     model.eval()
-    infer_ms, _ = time_runs(ARGS.warmup, ARGS.runs, infer)
+    return model, {"train": train, "infer": time_runs(ARGS.warmup, ARGS.runs, batch, infer)}
+
+
+def measure_mlm(layers, hidden, batch, seq):
+    model = initialize_as_bert(BertMaskedLm(layers, hidden))
+    optimizer = torch.optim.AdamW(parameter_groups(model, layers, 1e-4, lr_decay=1.0), betas=(0.9, 0.999), eps=1e-6)
+    input_ids, segment_ids, input_mask = random_inputs(batch, seq)
+    per_sequence = min(MASKED_PER_SEQUENCE, seq)
+    rows = torch.cat([b * seq + torch.randperm(seq)[:per_sequence].sort().values for b in range(batch)])
+    labels = torch.randint(VOCAB_SIZE, (len(rows),))
+
+    def train_step(_step):
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(input_ids, segment_ids, input_mask, rows), labels)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+
+    model.train()
+    return model, {"train": time_runs(ARGS.warmup, ARGS.runs, batch, train_step)}
+
+
+def main():
+    torch.set_num_threads(ARGS.threads)
+    torch.manual_seed(SEED)
+    layers, hidden = MODELS[ARGS.model]
+    measure = measure_mlm if ARGS.task == "mlm" else measure_classify
+    model, timings = measure(layers, hidden, ARGS.batch, ARGS.seq)
     result = {
         "backend": "torch",
         "threads": torch.get_num_threads(),
         "parameters": sum(p.numel() for p in model.parameters()),
-        "train_ms_median": median(train_ms),
-        "train_ms_all": train_ms,
-        "infer_ms_median": median(infer_ms),
-        "infer_ms_all": infer_ms,
-        "examples_per_s_train": batch * 1000 / median(train_ms),
-        "examples_per_s_infer": batch * 1000 / median(infer_ms),
-        "train_cpu_per_wall": train_cpu_per_wall,
+        "timings": timings,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     sys.stdout.write(json.dumps(result) + "\n")

@@ -10,6 +10,8 @@ export interface MachineInfo {
   node: string;
   /** null when PyTorch was not measured. */
   torch: string | null;
+  /** onnxruntime-node's version; null when it was not measured. */
+  onnxruntime: string | null;
   /** ISO 8601 time the run started. */
   date: string;
 }
@@ -34,13 +36,14 @@ function openblasVersion(): string {
   return query.status === 0 && query.stdout.trim() !== '' ? query.stdout.trim() : 'unknown version';
 }
 
-export function machineInfo(torchVersion: string | null): MachineInfo {
+export function machineInfo(torchVersion: string | null, onnxruntimeVersion: string | null): MachineInfo {
   return {
     cpu: readCpuModel(),
     cores: availableParallelism(),
     openblas: openblasVersion(),
     node: process.version,
     torch: torchVersion,
+    onnxruntime: onnxruntimeVersion,
     date: new Date().toISOString(),
   };
 }

@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   init: { run: runInit, summary: 'lay out a bam_dir from a GLUE download (glue_data/, pretrained_models/, models/)' },
   results: { run: runResults, summary: 'print the dev results of trained models side by side' },
   report: { run: runReport, summary: 'report.md + offline report.html with charts for an experiment recipe or models' },
-  bench: { run: runBench, summary: 'training/inference throughput side by side with PyTorch (table + JSON)' },
+  bench: { run: runBench, summary: 'fine-tuning/inference/masked-LM throughput beside PyTorch and onnxruntime (tables + JSON)' },
   predict: { run: runPredict, summary: 'run a bam, Hugging Face or Google model folder on new inputs (JSON Lines out; GLUE dev metrics)' },
   export: { run: runExport, summary: 'a task of a model as a Hugging Face classifier folder, or with onnx/model.onnx (--format onnx)' },
   tokenize: { run: runTokenize, summary: 'WordPiece-tokenize stdin with a BERT vocab (JSON out)' },

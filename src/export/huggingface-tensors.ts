@@ -28,7 +28,7 @@ export function huggingFaceTensors(arena: ParameterArena): Float32Tensor[] {
  * is folded into the classifier, so that the exported model outputs the score on the task's scale, as Hugging Face
  * regression models do.
  */
-export function sequenceClassifierTensors(loaded: LoadedModel, task: ModelTask): Float32Tensor[] {
+export function sequenceClassifierTensors(loaded: Pick<LoadedModel, 'model'>, task: Pick<ModelTask, 'name' | 'scale'>): Float32Tensor[] {
   const encoder = huggingFaceTensors(loaded.model.arena).filter((t) => t.name.startsWith('bert.'));
   const kernel = loaded.model.arena.get(`${headPrefix(task.name)}/kernel`);
   const bias = loaded.model.arena.get(`${headPrefix(task.name)}/bias`);
