@@ -37,8 +37,8 @@ export interface TrainerOptions {
   /** training_log.jsonl and the trial its records belong to. */
   trainingLog?: TrainingLog;
   trial?: number;
-  /** Called after every step with the step's mean loss per example (evaluation hooks, tests). */
-  afterStep?: (step: number, loss: number) => void;
+  /** Called after every step with the step's mean loss per example (evaluation hooks, tests); a promise it returns is awaited. */
+  afterStep?: (step: number, loss: number) => unknown;
   /** The ranks training together (data-parallel); one process alone when absent. */
   collective?: Collective;
 }

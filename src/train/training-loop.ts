@@ -44,8 +44,8 @@ export interface LoopOptions {
   /** training_log.jsonl, when the run keeps one; `trial` tags its records. */
   trainingLog?: TrainingLog;
   trial?: number;
-  /** Called after every step (evaluation hooks, tests). */
-  afterStep?: (step: number, report: StepReport) => void;
+  /** Called after every step (evaluation hooks, tests); a promise it returns is awaited. */
+  afterStep?: (step: number, report: StepReport) => unknown;
   /**
    * The ranks training together. Rank 0 alone reads and writes the checkpoint and writes the log; it broadcasts
    * the restored state, and every rank stops at the same step when any is interrupted.
@@ -188,7 +188,7 @@ export async function runTrainingLoop(
       interval.add(lastReport);
       lastLoss = mean(lastReport.loss);
       s++;
-      o.afterStep?.(s, lastReport);
+      await o.afterStep?.(s, lastReport);
       if (s === start + 1 || s % o.logEverySteps === 0 || s === o.numTrainSteps || seconds(lastLine) >= everySeconds) report();
       if (checkpointDir && s % o.saveEverySteps === 0 && s < o.numTrainSteps) saveTrainingCheckpoint(checkpointDir, arena, s, o.run);
       // Let signal handlers run between steps.
