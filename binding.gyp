@@ -16,6 +16,27 @@
 # -Wno-psabi: the eight-lane vector helpers of native/vec.h are always inlined, so the ABI note GCC prints for them
 # does not apply.
 {
+  # The MPI collective (native/collective_mpi.cc) is a second addon, built only when pkg-config finds Open MPI
+  # (Debian: libopenmpi-dev); without it one line says so and `mpirun ... bam run` stops with a clear message.
+  "variables": {
+    "with_mpi": "<!(pkg-config --exists ompi && echo 1 || (echo 'bam: Open MPI not found (apt-get install libopenmpi-dev openmpi-bin); building without mpirun support' >&2; echo 0))"
+  },
+  "conditions": [
+    ["with_mpi==1", {
+      "targets": [
+        {
+          "target_name": "bam_mpi",
+          "sources": ["native/collective_mpi.cc"],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+          "cflags!": ["-fno-exceptions"],
+          "cflags_cc!": ["-fno-exceptions"],
+          "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags ompi)"],
+          "libraries": ["<!@(pkg-config --libs ompi)", "-ldl"]
+        }
+      ]
+    }]
+  ],
   "targets": [
     {
       "target_name": "bam_native",

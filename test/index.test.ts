@@ -5,7 +5,7 @@ import { sharedData } from './shared-data.js';
 
 const vocab = sharedData('vocab', 'bert-base-uncased', 'vocab.txt');
 
-test('the library entry point is enough to tokenize, build a model, train a step and predict', { skip: vocab.skip }, () => {
+test('the library entry point is enough to tokenize, build a model, train a step and predict', { skip: vocab.skip }, async () => {
   const kernels = bam.referenceKernels;
   const tokenizer = bam.FullTokenizer.fromVocabFile(vocab.path, true);
   const config = bam.parseBertConfig({
@@ -26,7 +26,7 @@ test('the library entry point is enough to tokenize, build a model, train a step
   });
   const stream = new bam.BatchStream(data, null, 1, 2, 2, 1);
   const buffers = { outputs: new Float32Array(4), dOutputs: new Float32Array(4) };
-  const first = bam.trainingStep(model, stream.batchAt(0), loss, optimizer, 0, 1, 1, buffers);
+  const first = await bam.trainingStep(model, stream.batchAt(0), loss, optimizer, 0, 1, 1, buffers);
   assert.ok(first > 0 && Number.isFinite(first));
   const after = bam.predictDataset(model, data, 2);
   assert.notDeepEqual(after, before, 'a training step changes the predictions');

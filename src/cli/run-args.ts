@@ -9,7 +9,7 @@ export interface RunArgs {
 }
 
 /** The usage line of a command that takes `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]`. */
-export const modelCommandUsage = (command: string): string => `usage: bam ${command} <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json]`;
+export const modelCommandUsage = (command: string): string => `usage: bam ${command} <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--threads N]`;
 const QUOTING =
   'pass one JSON object in single quotes, e.g. bam run debug-model "$BAM_DIR" \'{"debug": true}\' (in Windows cmd: "{\\"debug\\": true}")';
 
@@ -21,9 +21,14 @@ export function parseRunArgs(args: string[], command = 'run'): RunArgs {
   const USAGE = modelCommandUsage(command);
   const positionals: string[] = [];
   let hparamsFile: string | undefined;
+  let threads: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--hparams' || arg.startsWith('--hparams=')) {
+    if (arg === '--threads' || arg.startsWith('--threads=')) {
+      const value = arg === '--threads' ? args[++i] : arg.slice('--threads='.length);
+      threads = Number(value);
+      if (value === undefined || !Number.isInteger(threads) || threads < 1) throw new BamError(`--threads needs a whole number of threads ≥ 1, got ${value ?? 'nothing'}. ${USAGE}`);
+    } else if (arg === '--hparams' || arg.startsWith('--hparams=')) {
       if (hparamsFile !== undefined) throw new BamError(`--hparams is given twice; pass one file. ${USAGE}`);
       const file = arg === '--hparams' ? args[++i] : arg.slice('--hparams='.length);
       if (file === undefined || file === '') throw new BamError(`--hparams needs a file: --hparams FILE.json. ${USAGE}`);
@@ -43,6 +48,8 @@ export function parseRunArgs(args: string[], command = 'run'): RunArgs {
   if (extra.length > 0) throw new BamError(tooManyArguments(positionals.slice(2), USAGE));
   const user: Record<string, unknown> = hparamsFile === undefined ? {} : readHparamsFile(hparamsFile);
   if (json !== undefined) Object.assign(user, parseHparamsArgument(json));
+  // --threads is the num_threads hparam, given on the command line (e.g. per rank under mpirun).
+  if (threads !== undefined) user.num_threads = threads;
   return { modelName, bamDir, user };
 }
 

@@ -430,7 +430,7 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   num_threads: {
     default: 0,
     type: { kind: 'integer', min: 0 },
-    meaning: 'compute threads; 0: all cores.',
+    meaning: 'compute threads; 0: all cores (under mpirun: the cores of the machine divided by the ranks on it).',
     origin: 'bam',
   },
   train_max_examples: {

@@ -12,6 +12,11 @@ export interface EncoderInputs {
   segmentIds: Int32Array;
   /** 1 for real tokens, 0 for padding. */
   inputMask: Float32Array;
+  /**
+   * When these sequences are one rank's slice of a global batch (data-parallel training): the global index of the
+   * first, so that dropout draws the global batch's masks for them. Absent: 0.
+   */
+  firstRow?: number;
 }
 
 /** The embedding layer's buffers for up to `rows` rows: its sum, LayerNorm output and statistics, position ids. */
@@ -135,13 +140,14 @@ export class BertEncoder {
     this.checkLength(seq);
     this.reserve(batch, seq);
     const a = this.acts as EncoderActivations;
-    this.shape = { batch, seq };
+    const firstRow = inputs.firstRow ?? 0;
+    this.shape = { batch, seq, firstRow };
     this.inputs = inputs;
     this.training = training;
     const rows = batch * seq;
     let x = this.embed(inputs, a.embed);
     if (training && c.hiddenDropoutProb > 0) {
-      k.dropoutForward(x, a.embedOut, a.embedMask, rows * c.hiddenSize, c.hiddenDropoutProb, siteSeed(stepSeed, EMBEDDINGS_SITE));
+      k.dropoutForward(x, a.embedOut, a.embedMask, rows * c.hiddenSize, c.hiddenDropoutProb, siteSeed(stepSeed, EMBEDDINGS_SITE, firstRow * seq * c.hiddenSize));
       x = a.embedOut;
     }
     this.embedded = x;

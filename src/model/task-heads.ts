@@ -97,7 +97,7 @@ export class TaskHeads implements EncoderHead<Int32Array> {
     k.tanhForward(this.pooledOut, this.pooledOut, batch * H);
     let input = this.pooledOut;
     if (training) {
-      k.dropoutForward(this.pooledOut, this.dropped, this.mask, batch * H, HEAD_DROPOUT, siteSeed(stepSeed, headsSite(this.numLayers)));
+      k.dropoutForward(this.pooledOut, this.dropped, this.mask, batch * H, HEAD_DROPOUT, siteSeed(stepSeed, headsSite(this.numLayers), (inputs.firstRow ?? 0) * H));
       input = this.dropped;
     }
     this.input = input;

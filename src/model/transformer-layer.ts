@@ -9,6 +9,8 @@ import { layerPrefix } from './parameter-specs.js';
 export interface Shape {
   batch: number;
   seq: number;
+  /** The global index of the first sequence, when the batch is a rank's slice (see EncoderInputs.firstRow). */
+  firstRow?: number;
 }
 
 /** A view over consecutive parameters of the arena: their values and their gradients. */
@@ -150,6 +152,7 @@ export class TransformerLayer {
     const { batch, seq } = shape;
     const { rows, H, I, heads, hd } = layerDims(c, shape);
     const nScores = batch * heads * seq * seq;
+    const firstRow = shape.firstRow ?? 0;
 
     const layouts = attentionLayouts(seq, heads, hd);
     k.gemm(false, true, rows, 3 * H, H, 1, x, p.qkv.value, 0, a.qkv, p.qkvBias.value);
@@ -157,7 +160,7 @@ export class TransformerLayer {
     k.softmaxForward(s.scores, mask, a.probs, batch, heads, seq, seq, 1 / Math.sqrt(hd));
     let probs = a.probs;
     if (training && c.attentionProbsDropoutProb > 0) {
-      k.dropoutForward(a.probs, a.probsDropped, a.probsMask, nScores, c.attentionProbsDropoutProb, siteSeed(stepSeed, attentionProbsSite(this.index)));
+      k.dropoutForward(a.probs, a.probsDropped, a.probsMask, nScores, c.attentionProbsDropoutProb, siteSeed(stepSeed, attentionProbsSite(this.index), firstRow * heads * seq * seq));
       probs = a.probsDropped;
     }
     k.gemmStrided(false, false, seq, hd, seq, 1, probs, layouts.scores, a.qkv.subarray(2 * H), layouts.qkv, 0, a.context, layouts.context, batch, heads);
@@ -166,13 +169,13 @@ export class TransformerLayer {
     // saving a pass over each output.
     const dropHidden = training ? c.hiddenDropoutProb : 0;
     k.gemm(false, false, rows, H, H, 1, a.context, p.attnOut.value, 0, s.a);
-    k.biasDropoutResidual(s.a, p.attnOutBias.value, x, a.attnResidual, a.attnMask, rows, H, dropHidden, siteSeed(stepSeed, attentionOutputSite(this.index)));
+    k.biasDropoutResidual(s.a, p.attnOutBias.value, x, a.attnResidual, a.attnMask, rows, H, dropHidden, siteSeed(stepSeed, attentionOutputSite(this.index), firstRow * seq * H));
     k.layerNormForward(a.attnResidual, p.attnGamma.value, p.attnBeta.value, a.attnNormed, a.attnMean, a.attnRstd, rows, H, c.layerNormEps);
 
     k.gemm(false, false, rows, I, H, 1, a.attnNormed, p.inter.value, 0, a.interPre);
     k.biasGeluForward(a.interPre, p.interBias.value, a.interAct, rows, I);
     k.gemm(false, false, rows, H, I, 1, a.interAct, p.out.value, 0, s.a);
-    k.biasDropoutResidual(s.a, p.outBias.value, a.attnNormed, a.outResidual, a.outMask, rows, H, dropHidden, siteSeed(stepSeed, layerOutputSite(this.index)));
+    k.biasDropoutResidual(s.a, p.outBias.value, a.attnNormed, a.outResidual, a.outMask, rows, H, dropHidden, siteSeed(stepSeed, layerOutputSite(this.index), firstRow * seq * H));
     k.layerNormForward(a.outResidual, p.outGamma.value, p.outBeta.value, a.output, a.outMean, a.outRstd, rows, H, c.layerNormEps);
     return a.output;
   }

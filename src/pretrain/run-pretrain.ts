@@ -17,6 +17,7 @@ import { stepSeed } from '../train/trainer.js';
 import { runTrainingLoop } from '../train/training-loop.js';
 import { TrainingLog } from '../train/training-log.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { singleProcess, type Collective } from '../parallel/collective.js';
 import { glueTrainText } from './glue-text.js';
 import { MlmBatchStream, sequentialBatches, type MlmBatch } from './mlm-batches.js';
 import { savePretrainedModel } from './save-pretrained.js';
@@ -128,7 +129,11 @@ function fingerprint(h: PretrainHparams, config: BertConfig, data: PretrainingDa
  * run_pretraining.py without next-sentence prediction) into `<bam_dir>/pretrained_models/<model_name>/`, which
  * `bam run` loads as a pretrained model. Resumable: a killed or interrupted run continues from its last checkpoint.
  */
-export async function runPretrain(modelName: string, bamDir: string, h: PretrainHparams, kernels: Kernels, log: (line: string) => void): Promise<PretrainOutcome> {
+export async function runPretrain(
+  modelName: string, bamDir: string, h: PretrainHparams, kernels: Kernels, log: (line: string) => void, collective: Collective = singleProcess,
+): Promise<PretrainOutcome> {
+  // Data-parallel under mpirun: every rank trains its slice of each batch; only rank 0 writes files.
+  const writes = collective.rank === 0;
   if (!existsSync(bamDir)) throw new BamError(`bam_dir ${bamDir} not found; lay one out with: bam init ${bamDir} --glue <GLUE folder> --vocab <vocab.txt>`);
   const modelDir = join(bamDir, 'pretrained_models', modelName);
   if (h.init_model === modelName) throw new BamError(`"init_model" is the model being written (${modelName}); continue into a new name`);
@@ -182,13 +187,13 @@ export async function runPretrain(modelName: string, bamDir: string, h: Pretrain
   const trainingLog = new TrainingLog(join(modelDir, 'training_log.jsonl'));
   const heldout = (step: number): HeldoutMetrics => {
     const metrics = evaluateHeldout(model, data.heldout, h.eval_batch_size, loss, logits, adapter);
-    trainingLog.append({ type: 'eval', step, heldout: metrics });
+    if (writes) trainingLog.append({ type: 'eval', step, heldout: metrics });
     log(`step ${step} held-out: MLM loss ${metrics.mlm_loss.toFixed(4)}, MLM accuracy ${(100 * metrics.mlm_accuracy).toFixed(2)}%`);
     return metrics;
   };
-  const result = await runTrainingLoop(model.arena, (s) => {
+  const result = await runTrainingLoop(model.arena, async (s) => {
     const { batch, sequences } = adapter.adapt(stream.batchAt(s), P);
-    const r = maskedLmTrainingStep(model, batch, loss, optimizer, s, stepSeed(h.seed, s), logits);
+    const r = await maskedLmTrainingStep(model, batch, loss, optimizer, s, stepSeed(h.seed, s), logits, collective);
     const n = batch.positions.count;
     return {
       loss: { sum: r.loss * (n + 1e-5), count: n },
@@ -207,12 +212,14 @@ export async function runPretrain(modelName: string, bamDir: string, h: Pretrain
     log,
     lossUnit: 'masked token',
     trainingLog,
+    collective,
     afterStep: (s) => {
       if (h.eval_every_steps > 0 && s % h.eval_every_steps === 0 && s < h.num_train_steps) heldout(s);
     },
   });
   if (result.interrupted) return { interrupted: true, results: null, modelDir };
   const metrics = heldout(h.num_train_steps);
+  if (!writes) return { interrupted: false, results: null, modelDir };
   savePretrainedModel(modelDir, model, vocabPath, h.do_lower_case, h.model_storage === 'float16' ? 'F16' : 'F32');
   const results: PretrainResults = {
     model_name: modelName,

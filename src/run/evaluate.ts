@@ -7,9 +7,10 @@ import { packExample, sequenceLengths } from '../train/batches.js';
 /**
  * Runs the model in eval mode (no dropout) over a featurized dataset in batches of `batchSize`, the last batch
  * possibly smaller (the original silently dropped a remainder when predict_batch_size did not divide the padded
- * count). Returns the head outputs [n, maxOutputs].
+ * count). Returns the head outputs [n, maxOutputs]. With `rows`, only examples [start, end) are run (one rank's
+ * share) and the other outputs stay 0, so that summing the ranks' results gathers the whole.
  */
-export function predictDataset(model: BertModel, data: FeaturizedDataset, batchSize: number): Float32Array {
+export function predictDataset(model: BertModel, data: FeaturizedDataset, batchSize: number, rows = { start: 0, end: data.n }): Float32Array {
   const L = data.maxSeqLength;
   const M = model.heads.maxOutputs;
   const result = new Float32Array(data.n * M);
@@ -17,8 +18,8 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
   const inputs: EncoderInputs = {
     batch: 0, seq: L, inputIds: new Int32Array(batchSize * L), segmentIds: new Int32Array(batchSize * L), inputMask: new Float32Array(batchSize * L),
   };
-  for (let start = 0; start < data.n; start += batchSize) {
-    const end = Math.min(start + batchSize, data.n);
+  for (let start = rows.start; start < rows.end; start += batchSize) {
+    const end = Math.min(start + batchSize, rows.end);
     // Each batch is cut to its longest sequence: padding changes nothing but the work.
     let seq = 1;
     for (let i = start; i < end; i++) seq = Math.max(seq, lengths[i]);

@@ -8,6 +8,8 @@ import { taskMultiple, taskWeights } from '../data/task-weighting.js';
 import { getTask, type Task } from '../data/tasks.js';
 import type { Kernels } from '../engine/kernels.js';
 import { BamError } from '../errors.js';
+import { singleProcess, type Collective } from '../parallel/collective.js';
+import { rankSlice } from '../parallel/slices.js';
 import type { BertModel } from '../model/bert-model.js';
 import type { FullTokenizer } from '../tokenization/index.js';
 import { BatchStream, type TeacherTargets } from '../train/batches.js';
@@ -41,6 +43,12 @@ interface RunContext {
   weights: Record<string, number>;
   maxOutputs: number;
   log: (line: string) => void;
+  /** The ranks of a data-parallel run: all compute, rank 0 alone writes files. */
+  collective: Collective;
+}
+
+function writesFiles(ctx: RunContext): boolean {
+  return ctx.collective.rank === 0;
 }
 
 function maxLines(config: RunConfig): number | undefined {
@@ -72,25 +80,32 @@ function fingerprint(ctx: RunContext, trial: number, seed: number, numTrainSteps
   return createHash('sha256').update(JSON.stringify(relevant)).update(ctx.train.inputIds).digest('hex');
 }
 
-/** A split of a task, featurized and run through the model in eval mode. */
-function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): { data: FeaturizedDataset; outputs: Float32Array } {
+/**
+ * A split of a task, featurized and run through the model in eval mode; data-parallel, each rank runs its share of
+ * the examples and the outputs are gathered (a sum over ranks of disjoint rows) on every rank.
+ */
+async function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): Promise<{ data: FeaturizedDataset; outputs: Float32Array }> {
   const data = featurize(loadExamples(ctx.config, task, split), ctx.config.task_names, ctx.tokenizer, ctx.config.max_seq_length);
-  return { data, outputs: predictDataset(model, data, batchSize) };
+  const { rank, size } = ctx.collective;
+  const outputs = predictDataset(model, data, batchSize, rankSlice(data.n, rank, size));
+  if (size > 1) await ctx.collective.allReduceSum(outputs);
+  return { data, outputs };
 }
 
 function writePredictions(ctx: RunContext, trial: number, task: Task, split: string, data: FeaturizedDataset, outputs: Float32Array): void {
   const { config } = ctx;
+  if (!writesFiles(ctx)) return;
   const path = split === 'train' ? config.distill_outputs(task.name, trial) : config.test_outputs(task.name, split, trial);
   const settings = { doubleUnordered: config.double_unordered, maxLines: maxLines(config) ?? null };
   writePredictionFile(path, buildPredictionFile(config.model_name, trial, task, split, data.eids, outputs, ctx.maxOutputs, settings));
 }
 
 /** Dev metrics of every task (MNLI: matched and mismatched); with `trial`, also writes the dev predictions. */
-function evaluateDev(ctx: RunContext, model: BertModel, trial: number | null): TrialResults {
+async function evaluateDev(ctx: RunContext, model: BertModel, trial: number | null): Promise<TrialResults> {
   const results: TrialResults = {};
   for (const task of ctx.tasks) {
     for (const split of task.devSplits) {
-      const { data, outputs } = predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
+      const { data, outputs } = await predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
       results[task.resultKey(split)] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
       if (trial !== null) writePredictions(ctx, trial, task, split, data, outputs);
     }
@@ -104,19 +119,19 @@ function writesTestOutputs(config: RunConfig, trial: number): boolean {
 }
 
 /** Writes train predictions (distillation targets), test predictions and GLUE submission files, as configured. */
-function writeOutputs(ctx: RunContext, model: BertModel, trial: number): void {
+async function writeOutputs(ctx: RunContext, model: BertModel, trial: number): Promise<void> {
   const { config } = ctx;
   for (const task of ctx.tasks) {
     if (config.write_distill_outputs && trial <= config.n_writes_distill) {
-      const { data, outputs } = predictSplit(ctx, model, task, 'train', config.predict_batch_size);
+      const { data, outputs } = await predictSplit(ctx, model, task, 'train', config.predict_batch_size);
       writePredictions(ctx, trial, task, 'train', data, outputs);
     }
     if (!writesTestOutputs(config, trial)) continue;
     for (const split of task.testSplits) {
-      const { data, outputs } = predictSplit(ctx, model, task, split, config.predict_batch_size);
+      const { data, outputs } = await predictSplit(ctx, model, task, split, config.predict_batch_size);
       writePredictions(ctx, trial, task, split, data, outputs);
       const file = task.submissionFile(split);
-      if (file !== null) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
+      if (file !== null && writesFiles(ctx)) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
     }
   }
 }
@@ -152,21 +167,24 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
     logEverySteps: config.iterations_per_loop,
     run: { fingerprint: fingerprint(ctx, trial, seed, numTrainSteps), numTrainSteps },
     log: ctx.log,
+    collective: ctx.collective,
     afterStep: config.eval_every_steps > 0
-      ? (step) => {
+      ? async (step) => {
         if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
-        const dev = evaluateDev(ctx, model, null);
-        trainingLog.append({ type: 'eval', trial, step, dev });
+        const dev = await evaluateDev(ctx, model, null);
+        if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step, dev });
         ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
       }
       : undefined,
   });
   if (result.interrupted) return null;
-  const results = evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
-  trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
-  writeOutputs(ctx, model, trial);
-  saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case, config.max_seq_length);
-  if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
+  const results = await evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
+  await writeOutputs(ctx, model, trial);
+  if (writesFiles(ctx)) {
+    trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
+    saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case, config.max_seq_length);
+    if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
+  }
   return { trial, seed, results };
 }
 
@@ -175,14 +193,16 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
  * results.txt/results.json, write the distillation and test outputs, and save the model. An interrupted trial leaves
  * a checkpoint from which the same command resumes.
  */
-export async function runBam(config: RunConfig, kernels: Kernels, log: (line: string) => void): Promise<RunOutcome> {
+export async function runBam(
+  config: RunConfig, kernels: Kernels, log: (line: string) => void, collective: Collective = singleProcess,
+): Promise<RunOutcome> {
   if (!existsSync(config.bam_dir)) {
     throw new BamError(`bam_dir ${config.bam_dir} not found; lay one out with: bam init ${config.bam_dir} --glue <folder of a GLUE download>`);
   }
   const tasks = config.task_names.map(getTask);
   const source = findModelSource(config);
   const tokenizer = loadTokenizer(config, source);
-  mkdirSync(config.model_dir, { recursive: true });
+  if (collective.rank === 0) mkdirSync(config.model_dir, { recursive: true });
   const examples = tasks.flatMap((t) => loadExamples(config, t, 'train'));
   const sizes: Record<string, number> = {};
   for (const e of examples) sizes[e.task] = (sizes[e.task] ?? 0) + 1;
@@ -190,21 +210,25 @@ export async function runBam(config: RunConfig, kernels: Kernels, log: (line: st
   const maxOutputs = Math.max(1, ...tasks.map((t) => t.numOutputs));
   const trainData = featurize(examples, config.task_names, tokenizer, config.max_seq_length);
   const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
-  const ctx: RunContext = { config, kernels, tasks, source, tokenizer, train: trainData, teacher, weights, maxOutputs, log };
+  const ctx: RunContext = { config, kernels, tasks, source, tokenizer, train: trainData, teacher, weights, maxOutputs, log, collective };
   log(`${config.model_name}: tasks ${config.task_names.join(', ')}; train sizes ${tasks.map((t) => `${t.name} ${sizes[t.name] ?? 0}`).join(', ')}; ` +
     `loss weights ${tasks.map((t) => `${t.name} ${weights[t.name].toFixed(4)}`).join(', ')}; ${source.weights ? `pretrained ${source.weights.dir}` : 'random initialisation'}; kernels ${kernels.backend}`);
 
   // As the original, a run starts with an empty checkpoints folder, unless a trial was interrupted: then the finished
   // trials are kept and training resumes from that trial's checkpoint.
-  const unfinished = unfinishedTrials(config.checkpoints_dir);
-  const firstTrial = unfinished.length > 0 ? unfinished[0] : 1;
-  if (unfinished.length === 0) rmSync(config.checkpoints_dir, { recursive: true, force: true });
-  const trials: TrialRecord[] = firstTrial > 1 ? readTrialRecords(config.results_json, firstTrial - 1) : [];
+  // Rank 0's folders decide, for every rank.
+  const writes = collective.rank === 0;
+  const unfinished = writes ? unfinishedTrials(config.checkpoints_dir) : [];
+  const shared = new Float32Array([unfinished.length > 0 ? unfinished[0] : 1]);
+  await collective.broadcast(shared, 0);
+  const firstTrial = shared[0];
+  if (writes && unfinished.length === 0) rmSync(config.checkpoints_dir, { recursive: true, force: true });
+  const trials: TrialRecord[] = writes && firstTrial > 1 ? readTrialRecords(config.results_json, firstTrial - 1) : [];
   for (let trial = firstTrial; trial <= config.num_trials; trial++) {
     const record = await runTrial(ctx, trial);
     if (!record) return { trials, interrupted: true };
     trials.push(record);
-    writeResults(config.results_txt, config.results_json, config.model_name, trials);
+    if (writes) writeResults(config.results_txt, config.results_json, config.model_name, trials);
   }
   return { trials, interrupted: false };
 }

@@ -25,15 +25,17 @@ export class MaskedLmLoss {
 
   /**
    * Loss of `count` masked positions with logits [count, vocab] and gold token ids `labels`; writes the gradient
-   * into dLogits (which may be the logits array itself).
+   * into dLogits (which may be the logits array itself). `meanOver` is the count the mean divides by: the global
+   * batch's masked positions when these are one rank's share of them, so that the ranks' losses and gradients sum
+   * to the global batch's mean and its gradient.
    */
-  compute(logits: Float32Array, labels: Int32Array, count: number, vocab: number, dLogits: Float32Array): MaskedLmLossResult {
+  compute(logits: Float32Array, labels: Int32Array, count: number, vocab: number, dLogits: Float32Array, meanOver = count): MaskedLmLossResult {
     if (count > this.weights.length) {
       this.weights = new Float32Array(count);
       this.losses = new Float32Array(count);
       this.argmax = new Int32Array(count);
     }
-    this.weights.fill(1 / (count + 1e-5), 0, count);
+    this.weights.fill(1 / (meanOver + 1e-5), 0, count);
     this.k.sparseCrossEntropy(logits, labels, this.weights, count, vocab, this.losses, dLogits, this.argmax);
     let loss = 0;
     let correct = 0;

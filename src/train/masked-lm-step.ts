@@ -1,6 +1,8 @@
 import type { BertMaskedLm } from '../model/bert-masked-lm.js';
 import type { EncoderInputs } from '../model/bert-encoder.js';
 import type { MaskedPositions } from '../model/masked-lm-head.js';
+import { rankMaskedLmBatch } from '../parallel/masked-lm-slice.js';
+import { singleProcess, type Collective } from '../parallel/collective.js';
 import type { MaskedLmLoss } from './masked-lm-loss.js';
 import type { AdamWeightDecay } from './optimizer.js';
 
@@ -24,17 +26,26 @@ export interface MaskedLmStepResult {
 /**
  * One masked-LM optimisation step: zero the gradients, forward with dropout (masks from `seed`), the mean
  * masked-LM loss, backward, clipping and AdamWeightDecay at the pre-increment `step`. `logits` holds [count, vocab]
- * floats and is overwritten by their gradient.
+ * floats and is overwritten by their gradient. Data-parallel (collective.size > 1): this rank computes its slice of
+ * the global batch with the mean taken over the GLOBAL masked count (MaskedLmLoss meanOver), so the gradient arena
+ * summed across ranks is the global batch's gradient; loss and correct are summed too (the global batch's).
  */
-export function maskedLmTrainingStep(
+export async function maskedLmTrainingStep(
   model: BertMaskedLm, batch: MaskedLmBatch, loss: MaskedLmLoss, optimizer: AdamWeightDecay, step: number, seed: number, logits: Float32Array,
-): MaskedLmStepResult {
-  const { inputs, positions, labels } = batch;
+  collective: Collective = singleProcess,
+): Promise<MaskedLmStepResult> {
+  const { inputs, positions, labels } = collective.size > 1 ? rankMaskedLmBatch(batch, collective) : batch;
   const V = model.config.vocabSize;
   model.arena.zeroGrads();
   model.forward(inputs, positions, true, seed, logits);
-  const result = loss.compute(logits, labels, positions.count, V, logits);
+  const result = loss.compute(logits, labels, positions.count, V, logits, batch.positions.count);
   model.backward(logits);
+  if (collective.size > 1) {
+    await collective.allReduceSum(model.arena.grads);
+    const totals = new Float32Array([result.loss, result.correct]);
+    await collective.allReduceSum(totals);
+    [result.loss, result.correct] = totals;
+  }
   const { gradNorm, learningRate } = optimizer.step(step);
   return { loss: result.loss, correct: result.correct, gradNorm, learningRate };
 }

@@ -1,5 +1,7 @@
 import { mix32 } from '../engine/kernels.js';
 import type { BertModel } from '../model/bert-model.js';
+import { rankBatch } from '../parallel/batch-slice.js';
+import { singleProcess, type Collective } from '../parallel/collective.js';
 import type { Batch, BatchStream } from './batches.js';
 import type { MultitaskLoss } from './multitask-loss.js';
 import type { AdamWeightDecay } from './optimizer.js';
@@ -35,8 +37,10 @@ export interface TrainerOptions {
   /** training_log.jsonl and the trial its records belong to. */
   trainingLog?: TrainingLog;
   trial?: number;
-  /** Called after every step with the step's mean loss per example (evaluation hooks, tests). */
-  afterStep?: (step: number, loss: number) => void;
+  /** Called after every step with the step's mean loss per example (evaluation hooks, tests); a promise it returns is awaited. */
+  afterStep?: (step: number, loss: number) => unknown;
+  /** The ranks training together (data-parallel); one process alone when absent. */
+  collective?: Collective;
 }
 
 export type TrainResult = LoopResult;
@@ -62,18 +66,31 @@ export interface StepBuffers {
 /**
  * One optimisation step on a batch: zero the gradients, forward with dropout (masks drawn from `seed`), the
  * multi-task loss with gold weight g, backward, clipping and AdamWeightDecay at the pre-increment `step`. Returns
- * the summed loss.
+ * the summed loss. Data-parallel (collective.size > 1): this rank computes its slice of the global batch and the
+ * gradient arena is summed across ranks before clipping; the loss is a sum over examples, so the summed gradient is
+ * the whole batch's and every rank takes the same step. The returned loss and `loss.taskLosses()` are this rank's.
  */
-export function trainingStep(
+export async function trainingStep(
   model: BertModel, batch: Batch, loss: MultitaskLoss, optimizer: AdamWeightDecay, step: number, seed: number, g: number, buffers: StepBuffers,
-): number {
-  const { inputs, targets } = batch;
+  collective: Collective = singleProcess,
+): Promise<number> {
+  const { inputs, targets } = collective.size > 1 ? rankBatch(batch, collective) : batch;
   model.arena.zeroGrads();
   model.forward(inputs, targets.taskIds, true, seed, buffers.outputs);
   const total = loss.compute(buffers.outputs, targets, inputs.batch, g, buffers.dOutputs);
   model.backward(buffers.dOutputs);
+  // Alone, nothing is awaited, so the step completes synchronously even for a caller that does not await it.
+  if (collective.size > 1) await collective.allReduceSum(model.arena.grads);
   optimizer.step(step);
   return total;
+}
+
+/** The step's loss and per-task losses summed over the ranks (what the log reports is the global batch's). */
+async function globalLosses(total: number, perTask: { sum: number; count: number }[], c: Collective): Promise<{ total: number; perTask: { sum: number; count: number }[] }> {
+  if (c.size === 1) return { total, perTask };
+  const stats = new Float32Array([total, ...perTask.flatMap((m) => [m.sum, m.count])]);
+  await c.allReduceSum(stats);
+  return { total: stats[0], perTask: perTask.map((_, i) => ({ sum: stats[1 + 2 * i], count: stats[2 + 2 * i] })) };
 }
 
 /**
@@ -87,11 +104,12 @@ export async function train(
   // Activations for the longest possible batch, allocated once rather than grown as longer batches come.
   model.encoder.reserve(B, stream.maxSeqLength);
   const buffers = { outputs: new Float32Array(B * model.heads.maxOutputs), dOutputs: new Float32Array(B * model.heads.maxOutputs) };
-  const step = (s: number): StepReport => {
+  const collective = o.collective ?? singleProcess;
+  const step = async (s: number): Promise<StepReport> => {
     const g = goldWeight(o.distillation, s, o.numTrainSteps);
     const batch = stream.batchAt(s);
-    const total = trainingStep(model, batch, loss, optimizer, s, stepSeed(o.seed, s), g, buffers);
-    const perTask = loss.taskLosses();
+    const rankTotal = await trainingStep(model, batch, loss, optimizer, s, stepSeed(o.seed, s), g, buffers, collective);
+    const { total, perTask } = await globalLosses(rankTotal, loss.taskLosses(), collective);
     const taskLosses: Record<string, Mean> = {};
     o.taskNames.forEach((task, i) => { taskLosses[task] = perTask[i]; });
     const examples = perTask.reduce((n, m) => n + m.count, 0);
@@ -115,5 +133,6 @@ export async function train(
     trainingLog: o.trainingLog,
     trial: o.trial,
     afterStep: o.afterStep ? (s, r) => o.afterStep?.(s, r.loss.count > 0 ? r.loss.sum / r.loss.count : 0) : undefined,
+    collective,
   });
 }

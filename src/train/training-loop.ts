@@ -1,4 +1,5 @@
 import type { ParameterArena } from '../model/arena.js';
+import { singleProcess, type Collective } from '../parallel/collective.js';
 import { formatDuration } from './progress.js';
 import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type RunIdentity } from './training-checkpoint.js';
 import type { TrainingLog } from './training-log.js';
@@ -43,8 +44,13 @@ export interface LoopOptions {
   /** training_log.jsonl, when the run keeps one; `trial` tags its records. */
   trainingLog?: TrainingLog;
   trial?: number;
-  /** Called after every step (evaluation hooks, tests). */
-  afterStep?: (step: number, report: StepReport) => void;
+  /** Called after every step (evaluation hooks, tests); a promise it returns is awaited. */
+  afterStep?: (step: number, report: StepReport) => unknown;
+  /**
+   * The ranks training together. Rank 0 alone reads and writes the checkpoint and writes the log; it broadcasts
+   * the restored state, and every rank stops at the same step when any is interrupted.
+   */
+  collective?: Collective;
 }
 
 export interface LoopResult {
@@ -84,6 +90,14 @@ class Interval {
   }
 }
 
+/** Whether any rank was interrupted (Ctrl-C, SIGTERM), so that all stop after the same step. */
+async function agreedInterruption(interrupted: boolean, c: Collective): Promise<boolean> {
+  if (c.size === 1) return interrupted;
+  const flag = new Float32Array([interrupted ? 1 : 0]);
+  await c.allReduceSum(flag);
+  return flag[0] > 0;
+}
+
 const mean = (m: Mean): number => (m.count > 0 ? m.sum / m.count : Number.NaN);
 
 function seconds(since: bigint): number {
@@ -97,18 +111,31 @@ function seconds(since: bigint): number {
  * training_log.jsonl. SIGINT/SIGTERM stop the loop after the current step and save a checkpoint, so the run can be
  * resumed with the same command.
  */
-export async function runTrainingLoop(arena: ParameterArena, step: (s: number) => StepReport, o: LoopOptions): Promise<LoopResult> {
+export async function runTrainingLoop(
+  arena: ParameterArena, step: (s: number) => StepReport | Promise<StepReport>, o: LoopOptions,
+): Promise<LoopResult> {
+  const collective = o.collective ?? singleProcess;
+  const writes = collective.rank === 0;
+  const checkpointDir = writes ? o.checkpointDir : null;
   let start = 0;
   let resumedFrom: number | null = null;
-  if (o.checkpointDir) {
-    const restored = restoreTrainingCheckpoint(o.checkpointDir, arena, o.run);
-    if (restored !== null) {
-      start = restored;
-      resumedFrom = restored;
-      o.log(`resuming from the checkpoint at step ${restored}/${o.numTrainSteps}`);
+  const restored = checkpointDir ? restoreTrainingCheckpoint(checkpointDir, arena, o.run) : null;
+  if (collective.size > 1) {
+    // Only rank 0's disk need hold the checkpoint: the others take its state (or its fresh initialisation).
+    const shared = new Float32Array([restored ?? -1]);
+    await collective.broadcast(shared, 0);
+    for (const buffer of [arena.values, arena.adamM, arena.adamV]) await collective.broadcast(buffer, 0);
+    if (shared[0] >= 0) {
+      start = shared[0];
+      resumedFrom = start;
     }
+  } else if (restored !== null) {
+    start = restored;
+    resumedFrom = restored;
   }
-  o.trainingLog?.prepare(o.trial, resumedFrom);
+  if (resumedFrom !== null) o.log(`resuming from the checkpoint at step ${resumedFrom}/${o.numTrainSteps}`);
+  const trainingLog = writes ? o.trainingLog : undefined;
+  trainingLog?.prepare(o.trial, resumedFrom);
   let interrupted = false;
   const onSignal = (): void => {
     interrupted = true;
@@ -137,7 +164,7 @@ export async function runTrainingLoop(arena: ParameterArena, step: (s: number) =
       `${tasks.length > 1 ? ` (${tasks.join(', ')})` : ''}${accuracy === null ? '' : `, MLM accuracy: ${(100 * accuracy).toFixed(2)}%`}` +
       `${lastReport.lambda === null ? '' : `, lambda: ${lastReport.lambda.toFixed(3)}`}`,
     );
-    o.trainingLog?.append({
+    trainingLog?.append({
       type: 'train',
       ...(o.trial === undefined ? {} : { trial: o.trial }),
       step: s,
@@ -154,23 +181,25 @@ export async function runTrainingLoop(arena: ParameterArena, step: (s: number) =
     lastLine = process.hrtime.bigint();
   };
   try {
-    while (s < o.numTrainSteps && !interrupted) {
-      lastReport = step(s);
+    while (s < o.numTrainSteps) {
+      interrupted = await agreedInterruption(interrupted, collective);
+      if (interrupted) break;
+      lastReport = await step(s);
       interval.add(lastReport);
       lastLoss = mean(lastReport.loss);
       s++;
-      o.afterStep?.(s, lastReport);
+      await o.afterStep?.(s, lastReport);
       if (s === start + 1 || s % o.logEverySteps === 0 || s === o.numTrainSteps || seconds(lastLine) >= everySeconds) report();
-      if (o.checkpointDir && s % o.saveEverySteps === 0 && s < o.numTrainSteps) saveTrainingCheckpoint(o.checkpointDir, arena, s, o.run);
+      if (checkpointDir && s % o.saveEverySteps === 0 && s < o.numTrainSteps) saveTrainingCheckpoint(checkpointDir, arena, s, o.run);
       // Let signal handlers run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (o.checkpointDir && o.saveFinal && s === o.numTrainSteps) saveTrainingCheckpoint(o.checkpointDir, arena, s, o.run);
+    if (checkpointDir && o.saveFinal && s === o.numTrainSteps) saveTrainingCheckpoint(checkpointDir, arena, s, o.run);
     if (interrupted) {
       report();
-      if (o.checkpointDir) {
-        saveTrainingCheckpoint(o.checkpointDir, arena, s, o.run);
-        o.log(`interrupted at step ${s}/${o.numTrainSteps}: checkpoint saved in ${o.checkpointDir}; run the same command again to resume`);
+      if (checkpointDir) {
+        saveTrainingCheckpoint(checkpointDir, arena, s, o.run);
+        o.log(`interrupted at step ${s}/${o.numTrainSteps}: checkpoint saved in ${checkpointDir}; run the same command again to resume`);
       } else {
         o.log(`interrupted at step ${s}/${o.numTrainSteps}; nothing was saved (this run keeps no checkpoints)`);
       }

@@ -42,7 +42,7 @@ function ours(model: BertMaskedLm, name: string): { p: Parameter; transpose: boo
 }
 
 /** Runs the golden's three steps on `kernels` from the fixture's parameters and checks every recorded value. */
-function checkAgainst(dir: string, kernels: Kernels): void {
+async function checkAgainst(dir: string, kernels: Kernels): Promise<void> {
   const ref = JSON.parse(readFileSync(join(dir, 'step.json'), 'utf8')) as Golden;
   const config = parseBertConfig(ref.config, 'step.json');
   const model = new BertMaskedLm(kernels, config);
@@ -67,7 +67,7 @@ function checkAgainst(dir: string, kernels: Kernels): void {
   const loss = new MaskedLmLoss(kernels, b.positions.length);
   const logits = new Float32Array(b.positions.length * config.vocabSize);
   for (const record of ref.steps) {
-    const r = maskedLmTrainingStep(model, batch, loss, optimizer, record.step, 0, logits);
+    const r = await maskedLmTrainingStep(model, batch, loss, optimizer, record.step, 0, logits);
     assertClose(r.loss, record.loss, `step ${record.step} loss`);
     assert.equal(r.correct, record.correct, `step ${record.step} correct`);
     assertClose(r.gradNorm, record.grad_norm, `step ${record.step} gradient norm`);
@@ -102,7 +102,7 @@ describe('a masked-LM training step matches the float64 PyTorch reference (3 ste
   }
 
   const torch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-  test('the committed golden is what the script computes now (where PyTorch is installed)', { skip: torch ? false : 'PyTorch (python3-torch) is not installed' }, () => {
+  test('the committed golden is what the script computes now (where PyTorch is installed)', { skip: torch ? false : 'PyTorch (python3-torch) is not installed' }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bam-mlm-golden-'));
     try {
       const run = spawnSync(PYTHON, [SCRIPT, dir], { encoding: 'utf8' });
@@ -112,7 +112,7 @@ describe('a masked-LM training step matches the float64 PyTorch reference (3 ste
       const fresh = JSON.parse(readFileSync(join(dir, 'step.json'), 'utf8')) as Golden & { torch: string };
       const committed = JSON.parse(readFileSync(join(FIXTURE, 'step.json'), 'utf8')) as Golden & { torch: string };
       fresh.steps.forEach((st, i) => assertClose(st.loss, committed.steps[i].loss, `step ${i} loss`));
-      checkAgainst(dir, backends[0].kernels!);
+      await checkAgainst(dir, backends[0].kernels!);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
