@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
 import { BamError } from '../errors.js';
+import { writeChunksAtomic } from '../util/atomic-write.js';
 import {
   compareNames,
   decodeFixedWidth,
@@ -203,8 +204,7 @@ export interface Float32Tensor {
 
 /**
  * Writes float32 tensors as safetensors the way Hugging Face does: tensors sorted by name, laid out in that order,
- * header JSON padded with spaces to a multiple of 8 bytes. The file appears atomically: it is written to
- * `path.tmp-<pid>`, flushed, then renamed over `path`.
+ * header JSON padded with spaces to a multiple of 8 bytes. The file appears atomically (writeChunksAtomic).
  */
 export function writeSafetensors(path: string, tensors: Float32Tensor[], metadata?: Record<string, string>): void {
   const sorted = [...tensors].sort((a, b) => compareNames(a.name, b.name));
@@ -230,27 +230,10 @@ export function writeSafetensors(path: string, tensors: Float32Tensor[], metadat
   header.writeBigUInt64LE(BigInt(header.length - 8), 0);
   json.copy(header, 8);
 
-  const tmpPath = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmpPath, 'w');
-  try {
-    try {
-      writeFully(fd, header);
-      // Float32Array bytes are little-endian on every host Node runs on, as the format requires.
-      for (const { data } of sorted) writeFully(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmpPath, path);
-  } catch (error) {
-    rmSync(tmpPath, { force: true });
-    throw error;
-  }
+  writeChunksAtomic(path, (write) => {
+    write(header);
+    // Float32Array bytes are little-endian on every host Node runs on, as the format requires.
+    for (const { data } of sorted) write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  });
 }
 
-function writeFully(fd: number, bytes: Uint8Array): void {
-  const maxWrite = 1 << 30;
-  for (let done = 0; done < bytes.length; ) {
-    done += writeSync(fd, bytes, done, Math.min(maxWrite, bytes.length - done));
-  }
-}

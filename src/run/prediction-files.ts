@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Task, TaskKind } from '../data/tasks.js';
 import { BamError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 
 export const PREDICTIONS_FORMAT = 'bam-predictions/1';
 
@@ -26,15 +27,8 @@ export interface PredictionFile {
   predictions: Record<string, number[] | number>;
 }
 
-/** Writes JSON atomically: to a temporary name in the same folder, then renamed over the target. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value)}\n`);
-  renameSync(tmp, path);
-}
-
 export function writePredictionFile(path: string, file: PredictionFile): void {
+  mkdirSync(dirname(path), { recursive: true });
   writeJsonAtomic(path, file);
 }
 
