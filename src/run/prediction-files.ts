@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Task, TaskKind } from '../data/tasks.js';
 import { BamError } from '../errors.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
+import { readJsonFile } from '../util/json-file.js';
 
 export const PREDICTIONS_FORMAT = 'bam-predictions/1';
 
@@ -34,21 +35,10 @@ export function writePredictionFile(path: string, file: PredictionFile): void {
 
 /** Reads a prediction file, checking its shape; `role` says what it is for in error messages (e.g. "teacher file"). */
 export function readPredictionFile(path: string, role: string, fix: string): PredictionFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new BamError(`${role} ${path} not found; ${fix}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new BamError(`${role} ${path} is not valid JSON (${(e as Error).message}); ${fix}`);
-  }
+  const json = readJsonFile(path, role, fix);
   const f = json as Partial<PredictionFile>;
   if (typeof json !== 'object' || json === null || f.format !== PREDICTIONS_FORMAT || typeof f.predictions !== 'object' || f.predictions === null) {
-    throw new BamError(`${role} ${path} is not a bam predictions file (format "${PREDICTIONS_FORMAT}"); ${fix}`);
+    throw new BamError(`${path}: ${role} is not a bam predictions file (format "${PREDICTIONS_FORMAT}"); ${fix}`);
   }
   return f as PredictionFile;
 }

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { replaceAtomically, writeChunksAtomic, writeFileAtomic, writeJsonAtomic } from '../../src/util/atomic-write.js';
-
-const root = mkdtempSync(join(tmpdir(), 'bam-atomic-write-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
-let folders = 0;
-function freshFolder(): string {
-  const dir = join(root, String(folders++));
-  mkdirSync(dir);
-  return dir;
-}
+import { tempDir as freshFolder } from '../checkpoint/temp-dir.js';
 
 test('replaces the file by a rename: a hard link to the old file keeps the old bytes', () => {
   const dir = freshFolder();
