@@ -2,14 +2,16 @@ import { accessSync, constants, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BamError } from '../errors.js';
-import { defaultThreadCounts, parseModels, parseShape, parseThreadCounts } from '../bench/bench-options.js';
+import { defaultThreadCounts, parseModels, parseShape, parseThreadCounts, SHAPE_OPTIONS } from '../bench/bench-options.js';
 import { formatReport, reportJson } from '../bench/bench-report.js';
 import { BENCH_MODELS } from '../bench/model-sizes.js';
 import { runBenchmarks } from '../bench/run-bench.js';
 import { parseCliOptions } from './options.js';
 
 export const BENCH_USAGE =
-  'bam bench [--models tiny,mini,small,base] [--threads 1,N] [--batch 32] [--seq 128] [--warmup 2] [--runs 5] [--json FILE] [--no-torch]';
+  `bam bench [--models ${BENCH_MODELS.join(',')}] [--threads 1,N] ` +
+  Object.entries(SHAPE_OPTIONS).map(([name, option]) => `[--${name} ${option.default}] `).join('') +
+  '[--json FILE] [--no-torch]';
 
 /** Where `bam bench` writes; tests pass their own streams. */
 export interface BenchIO {
@@ -27,10 +29,7 @@ export async function runBench(args: string[], io: BenchIO = { stdout: process.s
     options: {
       models: { type: 'string', default: BENCH_MODELS.join(',') },
       threads: { type: 'string' },
-      batch: { type: 'string', default: '32' },
-      seq: { type: 'string', default: '128' },
-      warmup: { type: 'string', default: '2' },
-      runs: { type: 'string', default: '5' },
+      ...SHAPE_OPTIONS,
       json: { type: 'string', default: 'bench-results.json' },
       'no-torch': { type: 'boolean', default: false },
     },
