@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { modelTask, type LoadedModel, type ModelTask } from './checkpoint/load-model.js';
 import { BamError } from './errors.js';
-import type { EncoderInputs } from './model/bert-encoder.js';
+import { encoderInputBuffers, packBatch } from './model/encoder-batch.js';
 import { encodeExample, type EncodedInput } from './tokenization/index.js';
 
 /** One input: a text, or a text pair. */
@@ -74,22 +74,12 @@ export function runHeads(loaded: LoadedModel, encoded: readonly EncodedInput[], 
   const hiddenRows = options.hidden ? new Array<Float32Array>(n) : undefined;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => encoded[b].length - encoded[a].length || a - b);
   const longest = n > 0 ? encoded[order[0]].length : 1;
-  const inputs: EncoderInputs = {
-    batch: 0, seq: longest, inputIds: new Int32Array(batchSize * longest), segmentIds: new Int32Array(batchSize * longest), inputMask: new Float32Array(batchSize * longest),
-  };
+  const inputs = encoderInputBuffers(batchSize, longest);
   const taskIds = new Int32Array(batchSize);
   const headOut = new Float32Array(batchSize * M);
   for (let start = 0; start < n; start += batchSize) {
     const chunk = order.slice(start, start + batchSize);
-    const seq = encoded[chunk[0]].length;
-    inputs.batch = chunk.length;
-    inputs.seq = seq;
-    chunk.forEach((i, b) => {
-      const e = encoded[i];
-      inputs.inputIds.set(e.inputIds.subarray(0, seq), b * seq);
-      inputs.segmentIds.set(e.segmentIds.subarray(0, seq), b * seq);
-      for (let j = 0; j < seq; j++) inputs.inputMask[b * seq + j] = e.inputMask[j];
-    });
+    const { seq } = packBatch(chunk.map((i) => encoded[i]), inputs);
     // Pooled heads read only [CLS] rows, so the last layer computes every row only when hidden states are asked for.
     const sequence = model.encoder.infer(inputs, hiddenRows ? 'all' : model.heads.reads);
     if (hiddenRows) chunk.forEach((i, b) => { hiddenRows[i] = sequence.slice(b * seq * H, (b * seq + encoded[i].length) * H); });

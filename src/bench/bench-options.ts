@@ -10,6 +10,14 @@ export interface BenchShape {
   runs: number;
 }
 
+/** The --batch/--seq/--warmup/--runs options (node:util parseArgs form) of `bam bench` and its worker, with defaults. */
+export const SHAPE_OPTIONS = {
+  batch: { type: 'string', default: '32' },
+  seq: { type: 'string', default: '128' },
+  warmup: { type: 'string', default: '2' },
+  runs: { type: 'string', default: '5' },
+} as const;
+
 /** BERT's position table has 512 rows; longer sequences cannot be embedded. */
 export const MAX_SEQUENCE = 512;
 

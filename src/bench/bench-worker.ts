@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseCliOptions } from '../cli/options.js';
 import { BamError } from '../errors.js';
-import { parseCount, parseShape } from './bench-options.js';
+import { parseCount, parseShape, SHAPE_OPTIONS } from './bench-options.js';
 import { measureBertStep } from './measure-bert-step.js';
 import { measureMaskedLmStep } from './measure-masked-lm-step.js';
 import { BENCH_MODELS, isBenchModel } from './model-sizes.js';
@@ -25,10 +25,7 @@ function main(args: string[]): void {
       task: { type: 'string', default: 'classify' },
       'onnx-out': { type: 'string' },
       threads: { type: 'string', default: '1' },
-      batch: { type: 'string', default: '32' },
-      seq: { type: 'string', default: '128' },
-      warmup: { type: 'string', default: '2' },
-      runs: { type: 'string', default: '5' },
+      ...SHAPE_OPTIONS,
     },
     allowPositionals: false,
     strict: true,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getKernels } from '../engine/index.js';
 import type { Kernels } from '../engine/kernels.js';
@@ -7,6 +7,7 @@ import { readBertConfig, type BertConfig } from '../model/bert-config.js';
 import { BertModel } from '../model/bert-model.js';
 import { headPrefix } from '../model/parameter-specs.js';
 import { FullTokenizer } from '../tokenization/index.js';
+import { readJsonObject } from '../util/json-file.js';
 import { huggingFaceName } from './bert-names.js';
 import { loadWeights } from './load-weights.js';
 import { openCheckpoint } from './open-checkpoint.js';
@@ -65,6 +66,8 @@ export const CLASSIFIER_TASK = 'classifier';
 /** BERT's default sequence length (BAM's max_seq_length), for folders that do not record theirs. */
 const DEFAULT_MAX_SEQ_LENGTH = 128;
 
+const MODEL_FILE_FIX = "restore the file from the model's source";
+
 /** bam_model.json, as src/run/save-model.ts writes it. */
 interface BamModelFile {
   do_lower_case: boolean;
@@ -72,19 +75,8 @@ interface BamModelFile {
   tasks: { name: string; kind: 'classification' | 'regression'; label_list: string[] }[];
 }
 
-function readJsonObject(path: string, what: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new BamError(`${path}: cannot read ${what} (${(e as Error).message}); restore the file from the model's source`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new BamError(`${path}: ${what} must be a JSON object`);
-  return json as Record<string, unknown>;
-}
-
 function readBamModelFile(path: string): BamModelFile {
-  const json = readJsonObject(path, 'the bam model description');
+  const json = readJsonObject(path, 'bam model description', MODEL_FILE_FIX);
   const fail = (detail: string): never => {
     throw new BamError(`${path}: ${detail}; bam_model.json is written by bam run as {"do_lower_case", "max_seq_length", "tasks": [{"name", "kind", "label_list"}]}`);
   };
@@ -123,7 +115,7 @@ function huggingFaceTask(json: Record<string, unknown>, source: TensorSource, co
 function folderLowerCase(dir: string): boolean {
   const path = join(dir, 'tokenizer_config.json');
   if (!existsSync(path)) return true;
-  const value = readJsonObject(path, 'the tokenizer config').do_lower_case;
+  const value = readJsonObject(path, 'tokenizer config', MODEL_FILE_FIX).do_lower_case;
   return typeof value === 'boolean' ? value : true;
 }
 
@@ -140,7 +132,7 @@ function describeFolder(files: PretrainedFiles, source: TensorSource): {
     return { kind: 'bam', tasks, headSources, bamFile };
   }
   if (files.format === 'tensorflow') return { kind: 'tensorflow', tasks: [], headSources: {}, bamFile: null };
-  const json = readJsonObject(files.configPath, 'the model config');
+  const json = readJsonObject(files.configPath, 'model config', MODEL_FILE_FIX);
   const architectures = Array.isArray(json.architectures) ? json.architectures : [];
   if (architectures.includes('BertForSequenceClassification') || source.has('classifier.weight')) {
     const task = huggingFaceTask(json, source, files.configPath);

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
 import { toHalfBits } from './float16.js';
 import { BamError } from '../errors.js';
+import { writeChunksAtomic } from '../util/atomic-write.js';
 import {
   compareNames,
   decodeFixedWidth,
@@ -205,8 +206,8 @@ export interface Float32Tensor {
 /**
  * Writes float32 tensors as safetensors the way Hugging Face does: tensors sorted by name, laid out in that order,
  * header JSON padded with spaces to a multiple of 8 bytes. `storage` F16 stores each value as its nearest half
- * (round to nearest even; reading widens it back exactly). The file appears atomically: it is written to
- * `path.tmp-<pid>`, flushed, then renamed over `path`.
+ * (round to nearest even; reading widens it back exactly). The file appears atomically
+ * (writeChunksAtomic).
  */
 export function writeSafetensors(path: string, tensors: Float32Tensor[], metadata?: Record<string, string>, storage: 'F32' | 'F16' = 'F32'): void {
   const sorted = [...tensors].sort((a, b) => compareNames(a.name, b.name));
@@ -236,27 +237,10 @@ export function writeSafetensors(path: string, tensors: Float32Tensor[], metadat
   header.writeBigUInt64LE(BigInt(header.length - 8), 0);
   json.copy(header, 8);
 
-  const tmpPath = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmpPath, 'w');
-  try {
-    try {
-      writeFully(fd, header);
-      // Float32Array bytes are little-endian on every host Node runs on, as the format requires.
-      for (const { data } of sorted) writeFully(fd, bytesOf(data));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmpPath, path);
-  } catch (error) {
-    rmSync(tmpPath, { force: true });
-    throw error;
-  }
+  writeChunksAtomic(path, (write) => {
+    write(header);
+    // Float32Array bytes are little-endian on every host Node runs on, as the format requires.
+    for (const { data } of sorted) write(bytesOf(data));
+  });
 }
 
-function writeFully(fd: number, bytes: Uint8Array): void {
-  const maxWrite = 1 << 30;
-  for (let done = 0; done < bytes.length; ) {
-    done += writeSync(fd, bytes, done, Math.min(maxWrite, bytes.length - done));
-  }
-}

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BamError } from '../errors.js';
 import { MASKED_PER_SEQUENCE } from '../bench/bench-batch.js';
-import { defaultThreadCounts, MAX_SEQUENCE, parseModels, parseShape, parseThreadCounts } from '../bench/bench-options.js';
+import { defaultThreadCounts, MAX_SEQUENCE, parseModels, parseShape, parseThreadCounts, SHAPE_OPTIONS } from '../bench/bench-options.js';
 import { formatReport, reportJson } from '../bench/bench-report.js';
 import { BENCH_MODELS } from '../bench/model-sizes.js';
 import { runBenchmarks } from '../bench/run-bench.js';
@@ -53,10 +53,7 @@ export async function runBench(args: string[], io: BenchIO = { stdout: process.s
     options: {
       models: { type: 'string', default: BENCH_MODELS.join(',') },
       threads: { type: 'string' },
-      batch: { type: 'string', default: '32' },
-      seq: { type: 'string', default: '128' },
-      warmup: { type: 'string', default: '2' },
-      runs: { type: 'string', default: '5' },
+      ...SHAPE_OPTIONS,
       json: { type: 'string', default: 'bench-results.json' },
       'no-torch': { type: 'boolean', default: false },
       'no-onnxruntime': { type: 'boolean', default: false },

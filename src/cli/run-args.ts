@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BamError } from '../errors.js';
+import { jsonSyntaxError } from '../util/json-file.js';
 
 export interface RunArgs {
   modelName: string;
@@ -66,12 +67,9 @@ function tooManyArguments(afterBamDir: string[], USAGE: string): string {
 }
 
 function parseHparamsArgument(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BamError(`hparams argument is not valid JSON (${describeJsonError(text, error)}): ${shellHint(text)}${QUOTING}`);
-  }
+  const error = jsonSyntaxError(text);
+  if (error) throw new BamError(`hparams argument is not valid JSON (${error.message}): ${shellHint(text)}${QUOTING}`);
+  const value: unknown = JSON.parse(text);
   if (!isPlainObject(value)) {
     throw new BamError(`hparams argument must be one JSON object, got ${kindOf(value)}: ${QUOTING}`);
   }
@@ -93,35 +91,15 @@ function readHparamsFile(path: string): Record<string, unknown> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new BamError(`--hparams ${path}: ${reason}; pass a JSON file holding one object, e.g. {"debug": true}`);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const position = jsonErrorPosition(text);
-    const line = text.slice(0, position).split('\n').length;
-    const column = position - text.lastIndexOf('\n', position - 1);
-    throw new BamError(
-      `${path}:${line}:${column}: not valid JSON (${describeJsonError(text, error)}); the file must hold one JSON object, e.g. {"debug": true}`,
-    );
+  const error = jsonSyntaxError(text);
+  if (error) {
+    throw new BamError(`${path}:${error.line}:${error.column}: not valid JSON (${error.message}); the file must hold one JSON object, e.g. {"debug": true}`);
   }
+  const value: unknown = JSON.parse(text);
   if (!isPlainObject(value)) {
     throw new BamError(`${path}: must hold one JSON object, e.g. {"debug": true}, got ${kindOf(value)}`);
   }
   return value;
-}
-
-/**
- * The same wording on every Node version: V8 omits the position from some of its messages, so the position is
- * found by our own scan; V8's message is the fallback should the scan find no fault.
- */
-function describeJsonError(text: string, error: unknown): string {
-  const position = jsonErrorPosition(text);
-  if (position < 0) return (error as Error).message;
-  if (position >= text.length) return `Unexpected end of JSON input at position ${position}`;
-  const char = text[position];
-  // A control character is shown escaped so that the message stays one line.
-  const shown = char < ' ' ? JSON.stringify(char).slice(1, -1) : char;
-  return `Unexpected token '${shown}' at position ${position}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -132,119 +110,4 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
-}
-
-/** Thrown inside jsonErrorPosition to stop at the first fault. */
-class JsonFault {
-  constructor(readonly position: number) {}
-}
-
-/**
- * Index of the first character at which `text` stops being JSON (RFC 8259); text.length when it ends too early;
- * -1 when it is valid JSON.
- */
-function jsonErrorPosition(text: string): number {
-  let i = 0;
-  const fail = (): never => {
-    throw new JsonFault(i);
-  };
-  const skipWhitespace = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const expect = (char: string): void => {
-    if (text[i] !== char) fail();
-    i++;
-  };
-  const isDigit = (): boolean => i < text.length && text[i] >= '0' && text[i] <= '9';
-  const digits = (): void => {
-    if (!isDigit()) fail();
-    while (isDigit()) i++;
-  };
-  const string = (): void => {
-    expect('"');
-    for (;;) {
-      if (i >= text.length || text[i] < ' ') fail();
-      const char = text[i++];
-      if (char === '"') return;
-      if (char !== '\\') continue;
-      if (i < text.length && '"\\/bfnrt'.includes(text[i])) i++;
-      else if (text[i] === 'u') {
-        i++;
-        for (let k = 0; k < 4; k++) {
-          if (!/^[0-9a-fA-F]$/.test(text[i] ?? '')) fail();
-          i++;
-        }
-      } else fail();
-    }
-  };
-  const number = (): void => {
-    if (text[i] === '-') i++;
-    if (text[i] === '0') i++;
-    else digits();
-    if (text[i] === '.') {
-      i++;
-      digits();
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-      i++;
-      if (text[i] === '+' || text[i] === '-') i++;
-      digits();
-    }
-  };
-  const literal = (word: string): void => {
-    for (const char of word) expect(char);
-  };
-  const value = (): void => {
-    skipWhitespace();
-    const char = text[i];
-    if (char === '{') object();
-    else if (char === '[') array();
-    else if (char === '"') string();
-    else if (char === '-' || isDigit()) number();
-    else if (char === 't') literal('true');
-    else if (char === 'f') literal('false');
-    else if (char === 'n') literal('null');
-    else fail();
-    skipWhitespace();
-  };
-  const object = (): void => {
-    expect('{');
-    skipWhitespace();
-    if (text[i] === '}') {
-      i++;
-      return;
-    }
-    for (;;) {
-      skipWhitespace();
-      string();
-      skipWhitespace();
-      expect(':');
-      value();
-      if (text[i] !== ',') break;
-      i++;
-    }
-    expect('}');
-  };
-  const array = (): void => {
-    expect('[');
-    skipWhitespace();
-    if (text[i] === ']') {
-      i++;
-      return;
-    }
-    for (;;) {
-      value();
-      if (text[i] !== ',') break;
-      i++;
-    }
-    expect(']');
-  };
-  try {
-    value();
-    if (i < text.length) fail();
-    return -1;
-  } catch (fault) {
-    if (fault instanceof JsonFault) return fault.position;
-    throw fault;
-  }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolveConfig } from '../config/resolve-config.js';
 import {
   closestMatch,
@@ -10,6 +9,7 @@ import {
   type TaskName,
 } from '../config/hparams.js';
 import { BamError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 /**
  * An experiment recipe: pretraining (optional) plus single-task, multi-task and BAM runs over several seeds, as one
@@ -96,19 +96,7 @@ const RECIPE_CONTROLLED: Readonly<Record<string, string>> = {
 
 /** Reads and validates an experiment recipe file. */
 export function readRecipe(path: string): ExperimentRecipe {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new BamError(`${path}: experiment recipe not found or unreadable; pass the path of a recipe JSON file`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new BamError(`${path}: not valid JSON (${(e as Error).message}); an experiment recipe is one JSON object`);
-  }
-  return parseRecipe(value, path);
+  return parseRecipe(readJsonFile(path, 'experiment recipe', 'pass the path of a recipe JSON file, one JSON object'), path);
 }
 
 /** Validates a parsed recipe; `source` names it in error messages (a file path). */

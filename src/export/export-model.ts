@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { modelTask, type LoadedModel, type ModelTask } from '../checkpoint/load-model.js';
 import { writeSafetensors } from '../checkpoint/safetensors.js';
 import { BamError } from '../errors.js';
 import { bertConfigToJson } from '../model/bert-config.js';
+import { replaceAtomically } from '../util/atomic-write.js';
 import { bertClassifierOnnx } from './bert-onnx.js';
 import { sequenceClassifierTensors } from './huggingface-tensors.js';
 import { encodeOnnxModel } from './onnx-proto.js';
@@ -79,20 +80,14 @@ export function exportModel(loaded: LoadedModel, options: ExportOptions): string
   if (existsSync(out) && readdirSync(out).length > 0) throw new BamError(`${out}: the export folder exists and is not empty; remove it or pass another --out`);
   const split = options.tasks === 'all' || tasks.length > 1;
   const version = bamVersion();
-  const tmp = `${out}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
-  try {
+  mkdirSync(dirname(out), { recursive: true });
+  // Renamed over `out` at the end, which (checked above) is missing or an empty folder.
+  replaceAtomically(out, (tmp) => {
     for (const task of tasks) {
       const dir = split ? join(tmp, task.name) : tmp;
       mkdirSync(dir, { recursive: true });
       writeTaskFolder(dir, loaded, task, options.format, version);
     }
-    if (existsSync(out)) rmSync(out, { recursive: true });
-    renameSync(tmp, out);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
   return split ? tasks.map((t) => join(out, t.name)) : [out];
 }

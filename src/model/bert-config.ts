@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { BamError } from '../errors.js';
+import { readJsonObject } from '../util/json-file.js';
 
 /** The fields of Google's `bert_config.json` (and Hugging Face's `config.json`) that the encoder uses. */
 export interface BertConfig {
@@ -91,20 +91,7 @@ export function validateBertConfig(c: BertConfig, source: string): void {
 }
 
 export function readBertConfig(path: string): BertConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new BamError(`${path}: cannot read the BERT config (expected bert_config.json or config.json)`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new BamError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new BamError(`${path}: expected a JSON object`);
-  return parseBertConfig(json as Record<string, unknown>, path);
+  return parseBertConfig(readJsonObject(path, 'BERT config', "pass a model's bert_config.json or config.json"), path);
 }
 
 /** The Google `bert_config.json` form of a config (also readable by Hugging Face with model_type added). */

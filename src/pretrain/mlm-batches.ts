@@ -1,4 +1,5 @@
 import type { EncoderInputs } from '../model/bert-encoder.js';
+import { encoderInputBuffers, packBatch, tokenRowAt } from '../model/encoder-batch.js';
 import { Rng } from '../util/rng.js';
 import { epochOrderSeed, type MaskedInstances, type PretrainingData } from './pretraining-data.js';
 
@@ -24,13 +25,7 @@ class MlmBatchBuffers {
     private readonly maxPredictions: number,
   ) {
     this.batch = {
-      inputs: {
-        batch: batchSize,
-        seq: seqLength,
-        inputIds: new Int32Array(batchSize * seqLength),
-        segmentIds: new Int32Array(batchSize * seqLength),
-        inputMask: new Float32Array(batchSize * seqLength),
-      },
+      inputs: encoderInputBuffers(batchSize, seqLength),
       maskedPositions: new Int32Array(batchSize * maxPredictions),
       maskedIds: new Int32Array(batchSize * maxPredictions),
       maskedWeights: new Float32Array(batchSize * maxPredictions),
@@ -43,30 +38,17 @@ class MlmBatchBuffers {
    * leaves outputs and gradients those of the full-length batch, as in src/train/batches.ts.
    */
   fill(data: MaskedInstances, rows: ArrayLike<number>, from: number, count: number): MlmBatch {
-    const { inputs } = this.batch;
-    const L = data.seqLength;
     const P = this.maxPredictions;
-    let seq = 1;
+    const slots = Array.from({ length: count }, (_, slot) => rows[from + slot]);
+    packBatch(slots.map((i) => (i < data.n ? tokenRowAt(data, data.seqLength, i, data.lengths[i]) : null)), this.batch.inputs);
     for (let slot = 0; slot < count; slot++) {
-      const i = rows[from + slot];
-      if (i < data.n) seq = Math.max(seq, data.lengths[i]);
-    }
-    inputs.batch = count;
-    inputs.seq = seq;
-    inputs.segmentIds.fill(0);
-    for (let slot = 0; slot < count; slot++) {
-      const i = rows[from + slot];
-      const at = slot * seq;
+      const i = slots[slot];
       if (i >= data.n) {
-        inputs.inputIds.fill(0, at, at + seq);
-        inputs.inputMask.fill(0, at, at + seq);
         this.batch.maskedPositions.fill(0, slot * P, slot * P + P);
         this.batch.maskedIds.fill(0, slot * P, slot * P + P);
         this.batch.maskedWeights.fill(0, slot * P, slot * P + P);
         continue;
       }
-      inputs.inputIds.set(data.inputIds.subarray(i * L, i * L + seq), at);
-      inputs.inputMask.set(data.inputMask.subarray(i * L, i * L + seq), at);
       this.batch.maskedPositions.set(data.maskedPositions.subarray(i * P, i * P + P), slot * P);
       this.batch.maskedIds.set(data.maskedIds.subarray(i * P, i * P + P), slot * P);
       this.batch.maskedWeights.set(data.maskedWeights.subarray(i * P, i * P + P), slot * P);

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { BamError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 /** One trial of a results.json (written by src/run/results.ts): dev metrics per evaluated set. */
 export interface ResultsTrial {
@@ -11,15 +12,11 @@ export interface ResultsTrial {
 /** The trials of `<model_dir>/results.json`, or undefined when the model has not finished a trial yet. */
 export function readResultsFile(path: string): ResultsTrial[] | undefined {
   if (!existsSync(path)) return undefined;
+  const fix = 'results.json is written by bam run (rerun the model to rewrite it)';
   const fail = (what: string): never => {
-    throw new BamError(`${path}: ${what}; results.json is written by bam run (rerun the model to rewrite it)`);
+    throw new BamError(`${path}: ${what}; ${fix}`);
   };
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    return fail(`not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFile(path, 'results file', fix);
   const trials = (json as { trials?: unknown } | null)?.trials;
   if (!Array.isArray(trials)) return fail('no "trials" list');
   return trials.map((t: unknown, i): ResultsTrial => {

@@ -1,8 +1,8 @@
 import type { FeaturizedDataset } from '../data/featurize.js';
 import type { MetricName, Task } from '../data/tasks.js';
-import type { EncoderInputs } from '../model/bert-encoder.js';
 import type { BertModel } from '../model/bert-model.js';
-import { packExample, sequenceLengths } from '../train/batches.js';
+import { encoderInputBuffers, packBatch, tokenRowAt, type TokenRow } from '../model/encoder-batch.js';
+import { sequenceLengths } from '../train/batches.js';
 
 /**
  * Runs the model in eval mode (no dropout) over a featurized dataset in batches of `batchSize`, the last batch
@@ -15,17 +15,12 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
   const M = model.heads.maxOutputs;
   const result = new Float32Array(data.n * M);
   const lengths = sequenceLengths(data);
-  const inputs: EncoderInputs = {
-    batch: 0, seq: L, inputIds: new Int32Array(batchSize * L), segmentIds: new Int32Array(batchSize * L), inputMask: new Float32Array(batchSize * L),
-  };
+  const inputs = encoderInputBuffers(batchSize, L);
   for (let start = rows.start; start < rows.end; start += batchSize) {
     const end = Math.min(start + batchSize, rows.end);
-    // Each batch is cut to its longest sequence: padding changes nothing but the work.
-    let seq = 1;
-    for (let i = start; i < end; i++) seq = Math.max(seq, lengths[i]);
-    inputs.batch = end - start;
-    inputs.seq = seq;
-    for (let i = start; i < end; i++) packExample(data, i, inputs, i - start, seq);
+    const batchRows: TokenRow[] = [];
+    for (let i = start; i < end; i++) batchRows.push(tokenRowAt(data, L, i, lengths[i]));
+    packBatch(batchRows, inputs);
     model.infer(inputs, data.taskIds.subarray(start, end), result.subarray(start * M, end * M));
   }
   return result;

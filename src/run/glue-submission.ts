@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '../data/tasks.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
  * The GLUE submission TSV of a test split: header `index\tprediction`, one row per test example (eid = GLUE's
@@ -14,8 +15,5 @@ export function formatSubmission(task: Task, eids: ArrayLike<number>, outputs: F
 
 export function writeSubmission(dir: string, fileName: string, content: string): void {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, fileName);
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  writeFileAtomic(join(dir, fileName), content);
 }

@@ -1,7 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Task, TaskKind } from '../data/tasks.js';
 import { BamError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { readJsonFile } from '../util/json-file.js';
 
 export const PREDICTIONS_FORMAT = 'bam-predictions/1';
 
@@ -26,35 +28,17 @@ export interface PredictionFile {
   predictions: Record<string, number[] | number>;
 }
 
-/** Writes JSON atomically: to a temporary name in the same folder, then renamed over the target. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value)}\n`);
-  renameSync(tmp, path);
-}
-
 export function writePredictionFile(path: string, file: PredictionFile): void {
+  mkdirSync(dirname(path), { recursive: true });
   writeJsonAtomic(path, file);
 }
 
 /** Reads a prediction file, checking its shape; `role` says what it is for in error messages (e.g. "teacher file"). */
 export function readPredictionFile(path: string, role: string, fix: string): PredictionFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new BamError(`${role} ${path} not found; ${fix}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new BamError(`${role} ${path} is not valid JSON (${(e as Error).message}); ${fix}`);
-  }
+  const json = readJsonFile(path, role, fix);
   const f = json as Partial<PredictionFile>;
   if (typeof json !== 'object' || json === null || f.format !== PREDICTIONS_FORMAT || typeof f.predictions !== 'object' || f.predictions === null) {
-    throw new BamError(`${role} ${path} is not a bam predictions file (format "${PREDICTIONS_FORMAT}"); ${fix}`);
+    throw new BamError(`${path}: ${role} is not a bam predictions file (format "${PREDICTIONS_FORMAT}"); ${fix}`);
   }
   return f as PredictionFile;
 }

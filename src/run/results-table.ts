@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BamError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 interface ResultsJson {
   trials: unknown[];
@@ -10,11 +9,7 @@ interface ResultsJson {
 
 function readResults(bamDir: string, model: string): ResultsJson {
   const path = join(bamDir, 'models', model, 'results.json');
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as ResultsJson;
-  } catch {
-    throw new BamError(`${path} not found or unreadable; run the model first: bam run ${model} ${bamDir} '<hparams>'`);
-  }
+  return readJsonFile(path, 'results file', `run the model first: bam run ${model} ${bamDir} '<hparams>'`) as ResultsJson;
 }
 
 function cell(mean: number | undefined, std: number | null | undefined): string {

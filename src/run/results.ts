@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { BamError } from '../errors.js';
 import { dirname } from 'node:path';
 import type { MetricName } from '../data/tasks.js';
-import { writeJsonAtomic } from './prediction-files.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 
 /** One trial's dev metrics: per evaluated set (task name; MNLI's mismatched dev set is "mnli-mm"), metrics in order. */
 export type TrialResults = Record<string, [MetricName, number][]>;
@@ -48,9 +48,7 @@ export function aggregateTrials(trials: TrialRecord[]): {
 /** Rewrites results.txt and results.json from all trials so far (atomically), as the original does after every trial. */
 export function writeResults(txtPath: string, jsonPath: string, model: string, trials: TrialRecord[]): void {
   mkdirSync(dirname(txtPath), { recursive: true });
-  const tmp = `${txtPath}.tmp-${process.pid}`;
-  writeFileSync(tmp, formatResultsTxt(trials));
-  renameSync(tmp, txtPath);
+  writeFileAtomic(txtPath, formatResultsTxt(trials));
   writeJsonAtomic(jsonPath, {
     model,
     trials: trials.map((t) => ({ trial: t.trial, seed: t.seed, results: Object.fromEntries(Object.entries(t.results).map(([k, v]) => [k, Object.fromEntries(v)])) })),

@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../checkpoint/safetensors.js';
 import type { Task } from '../data/tasks.js';
 import { bertConfigToJson } from '../model/bert-config.js';
 import type { BertModel } from '../model/bert-model.js';
 import { huggingFaceTensors } from '../export/huggingface-tensors.js';
-import { writeJsonAtomic } from './prediction-files.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 
 /**
  * Saves a trained model in Hugging Face's layout, so that transformers' `BertModel.from_pretrained(dir)` loads the
@@ -30,7 +30,5 @@ export function saveTrainedModel(dir: string, model: BertModel, tasks: Task[], v
     tasks: tasks.map((t) => ({ name: t.name, kind: t.kind, label_list: t.labelList })),
   });
   // Written rather than copied, so that the copy does not inherit a read-only mode from the source.
-  const tmpVocab = join(dir, `vocab.txt.tmp-${process.pid}`);
-  writeFileSync(tmpVocab, readFileSync(vocabPath));
-  renameSync(tmpVocab, join(dir, 'vocab.txt'));
+  writeFileAtomic(join(dir, 'vocab.txt'), readFileSync(vocabPath));
 }

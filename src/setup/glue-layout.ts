@@ -8,16 +8,15 @@ import {
   readFileSync,
   readSync,
   realpathSync,
-  renameSync,
-  rmSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { TaskName } from '../config/hparams.js';
 import { getTask, TASK_NAMES } from '../data/tasks.js';
 import { BamError } from '../errors.js';
+import { replaceAtomically } from '../util/atomic-write.js';
 
 /**
  * Folder names of the GLUE download (download_glue_data.py) by task, renamed by the original's README step: each
@@ -213,14 +212,7 @@ function describeConflict(dest: string, source: string, options: PlaceOptions): 
  * never sees a half-written file and an existing file is replaced in one step.
  */
 function placeAtomically(source: string, dest: string, options: PlaceOptions): void {
-  const temporary = join(dirname(dest), `.${basename(dest)}.bam-init-${process.pid}.tmp`);
-  try {
-    if (options.copy) copyFileSync(source, temporary);
-    else symlinkSync(source, temporary);
-    renameSync(temporary, dest);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
+  replaceAtomically(dest, (temporary) => (options.copy ? copyFileSync(source, temporary) : symlinkSync(source, temporary)));
 }
 
 /** Creates a folder and its parents; a file in the way is a one-line BamError. */

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isFolderName } from '../config/hparams.js';
 import { BamError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { countLines, placeFiles } from './glue-layout.js';
 import type { Placement, PlacementResult, PlaceOptions } from './glue-layout.js';
 
@@ -71,17 +72,6 @@ function readVocabSize(configPath: string): number | null {
   }
 }
 
-/** Writes the file under a temporary name and renames it into place, so a reader never sees half a file. */
-function writeFileAtomically(path: string, text: string): void {
-  const temporary = `${path}.bam-init-${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
-}
-
 /**
  * Puts vocab.txt into `<bamDir>/pretrained_models/<name>/` (link or copy, as placeFiles) and writes a BERT-base
  * bert_config.json with the vocab's size there unless a bert_config.json already exists.
@@ -90,6 +80,6 @@ export function applyPretrainedStub(plan: PretrainedStubPlan, bamDir: string, op
   const [vocab] = placeFiles([plan.vocab], bamDir, options);
   const configPath = join(resolve(bamDir), plan.modelDir, 'bert_config.json');
   const config = existsSync(configPath) ? 'kept' : 'written';
-  if (config === 'written') writeFileAtomically(configPath, `${JSON.stringify(bertBaseConfig(plan.vocabSize), null, 2)}\n`);
+  if (config === 'written') writeJsonAtomic(configPath, bertBaseConfig(plan.vocabSize), 2);
   return { modelDir: plan.modelDir, vocab, vocabSize: plan.vocabSize, config, configVocabSize: readVocabSize(configPath) };
 }

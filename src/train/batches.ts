@@ -1,5 +1,6 @@
 import type { FeaturizedDataset } from '../data/featurize.js';
 import type { EncoderInputs } from '../model/bert-encoder.js';
+import { encoderInputBuffers, packBatch, tokenRowAt } from '../model/encoder-batch.js';
 import { Rng } from '../util/rng.js';
 import type { LossTargets } from './multitask-loss.js';
 
@@ -27,14 +28,6 @@ export function sequenceLengths(data: FeaturizedDataset): Int32Array {
     lengths[i] = len;
   }
   return lengths;
-}
-
-/** Copies the first `seq` tokens of example i into row `slot` of inputs laid out [batch, seq]. */
-export function packExample(data: FeaturizedDataset, i: number, inputs: EncoderInputs, slot: number, seq: number): void {
-  const from = i * data.maxSeqLength;
-  inputs.inputIds.set(data.inputIds.subarray(from, from + seq), slot * seq);
-  inputs.segmentIds.set(data.segmentIds.subarray(from, from + seq), slot * seq);
-  inputs.inputMask.set(data.inputMask.subarray(from, from + seq), slot * seq);
 }
 
 /**
@@ -66,13 +59,7 @@ export class BatchStream {
     this.lengths = sequenceLengths(data);
     const L = data.maxSeqLength;
     this.batch = {
-      inputs: {
-        batch: batchSize,
-        seq: L,
-        inputIds: new Int32Array(batchSize * L),
-        segmentIds: new Int32Array(batchSize * L),
-        inputMask: new Float32Array(batchSize * L),
-      },
+      inputs: encoderInputBuffers(batchSize, L),
       targets: {
         taskIds: new Int32Array(batchSize),
         labelIds: new Int32Array(batchSize),
@@ -105,24 +92,16 @@ export class BatchStream {
     const { data, teacher } = this;
     const { inputs, targets } = this.batch;
     const M = this.maxOutputs;
-    let seq = 1;
+    const slots = Array.from(this.permutation.subarray(start, start + this.batchSize));
+    packBatch(slots.map((i) => (i < data.n ? tokenRowAt(data, data.maxSeqLength, i, this.lengths[i]) : null)), inputs);
     for (let slot = 0; slot < this.batchSize; slot++) {
-      const i = this.permutation[start + slot];
-      if (i < data.n) seq = Math.max(seq, this.lengths[i]);
-    }
-    inputs.seq = seq;
-    for (let slot = 0; slot < this.batchSize; slot++) {
-      const i = this.permutation[start + slot];
+      const i = slots[slot];
       if (i >= data.n) {
-        inputs.inputIds.fill(0, slot * seq, slot * seq + seq);
-        inputs.segmentIds.fill(0, slot * seq, slot * seq + seq);
-        inputs.inputMask.fill(0, slot * seq, slot * seq + seq);
         targets.taskIds[slot] = this.numTasks;
         targets.labelIds[slot] = 0;
         targets.regressionTargets[slot] = 0;
         continue;
       }
-      packExample(data, i, inputs, slot, seq);
       targets.taskIds[slot] = data.taskIds[i];
       targets.labelIds[slot] = Math.max(0, data.labelIds[i]);
       targets.regressionTargets[slot] = data.regressionTargets[i];

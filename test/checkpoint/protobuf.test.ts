@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeBundleEntry, decodeBundleHeader, readVarint } from '../../src/checkpoint/tf/protobuf.js';
+import { decodeBundleEntry, decodeBundleHeader } from '../../src/checkpoint/tf/protobuf.js';
+import { readVarint } from '../../src/checkpoint/tf/varint.js';
 
 /** Hand-encoded messages; each byte group is commented with the field it encodes. */
 

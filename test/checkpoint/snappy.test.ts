@@ -53,6 +53,9 @@ test('corrupt streams give a one-line BamError naming the block', () => {
     ['literal runs past the uncompressed length', stream(3, 3 << 2, 'abcd')],
     ['literal runs past the end of the input', stream(5, 4 << 2, 'abc')],
     ['bad uncompressed-length varint', stream(0x80)],
+    // A varint32 takes at most 5 bytes, even when its value (here 0) would fit.
+    ['bad uncompressed-length varint', stream(0x80, 0x80, 0x80, 0x80, 0x80, 0x00)],
+    ['uncompressed length over 4 GiB', stream(0x80, 0x80, 0x80, 0x80, 0x10)],
     ['element runs past the end of the input', stream(8, 3 << 2, 'abcd', ((4 - 1) << 2) | 2, 4)],
   ];
   for (const [detail, input] of cases) {

@@ -3,16 +3,15 @@ import { test } from 'node:test';
 import type { Example } from '../../src/data/example.js';
 import { featurize, type FeaturizedDataset } from '../../src/data/featurize.js';
 import { FullTokenizer } from '../../src/tokenization/index.js';
-import { sharedData } from '../shared-data.js';
+import { fixtureVocab } from '../fixture-vocab.js';
 
-const vocab = sharedData('vocab', 'bert-base-uncased', 'vocab.txt');
-const tokenizer = vocab.skip ? null : FullTokenizer.fromVocabFile(vocab.path, true);
+const tokenizer = FullTokenizer.fromVocabFile(fixtureVocab.uncased, true);
 
-// 0-based line numbers in bert-base-uncased/vocab.txt (grep -nxF).
-const ID: Record<string, number> = {
-  '[CLS]': 101, '[SEP]': 102, the: 1996, cat: 4937, sat: 2938, '.': 1012, a: 1037, dog: 3899, ran: 2743,
-  one: 2028, two: 2048, three: 2093, four: 2176, five: 2274, six: 2416, seven: 2698,
-};
+function idOf(token: string): number {
+  const id = tokenizer.vocab.tokenToId.get(token);
+  assert.ok(id !== undefined, `${token} is not in the fixture vocab`);
+  return id;
+}
 
 function example(task: string, eid: number, textA: string, textB: string | null, label: string | number): Example {
   return { eid, task, split: 'train', textA, textB, label };
@@ -22,16 +21,16 @@ function row(array: Int32Array | Float32Array, dataset: FeaturizedDataset, i: nu
   return Array.from(array.subarray(i * dataset.maxSeqLength, (i + 1) * dataset.maxSeqLength));
 }
 
-const ids = (words: string[]): number[] => words.map((w) => ID[w]);
+const ids = (words: string[]): number[] => words.map(idOf);
 const padded = (values: number[], length: number): number[] => [...values, ...new Array<number>(length - values.length).fill(0)];
 
-test('pairs, singles, task ids, labels and regression targets', { skip: vocab.skip }, () => {
+test('pairs, singles, task ids, labels and regression targets', () => {
   const examples = [
     example('rte', 7, 'The cat sat.', 'A dog ran.', 'not_entailment'),
     example('sts', 3, 'The cat.', 'A dog.', 3.8),
     example('cola', 0, 'The dog ran.', null, '1'),
   ];
-  const data = featurize(examples, ['sts', 'rte', 'cola'], tokenizer!, 16);
+  const data = featurize(examples, ['sts', 'rte', 'cola'], tokenizer, 16);
   assert.equal(data.n, 3);
   assert.equal(data.maxSeqLength, 16);
   assert.equal(data.inputIds.length, 48);
@@ -52,21 +51,21 @@ test('pairs, singles, task ids, labels and regression targets', { skip: vocab.sk
   assert.deepEqual(data.tasks, ['rte', 'sts', 'cola']);
 });
 
-test('pair truncation pops from the longer side, from b on ties', { skip: vocab.skip }, () => {
+test('pair truncation pops from the longer side, from b on ties', () => {
   // max 8: 5 + 2 tokens must fit in 8 - 3 = 5, so a loses "four" and "five".
-  const longer = featurize([example('rte', 0, 'one two three four five', 'six seven', 'entailment')], ['rte'], tokenizer!, 8);
+  const longer = featurize([example('rte', 0, 'one two three four five', 'six seven', 'entailment')], ['rte'], tokenizer, 8);
   assert.deepEqual(row(longer.inputIds, longer, 0), ids(['[CLS]', 'one', 'two', 'three', '[SEP]', 'six', 'seven', '[SEP]']));
   // max 7: 3 + 3 into 4; equal lengths pop b first, then a is longer.
-  const tie = featurize([example('rte', 0, 'one two three', 'four five six', 'entailment')], ['rte'], tokenizer!, 7);
+  const tie = featurize([example('rte', 0, 'one two three', 'four five six', 'entailment')], ['rte'], tokenizer, 7);
   assert.deepEqual(row(tie.inputIds, tie, 0), ids(['[CLS]', 'one', 'two', '[SEP]', 'four', 'five', '[SEP]']));
   assert.deepEqual(row(tie.segmentIds, tie, 0), [0, 0, 0, 0, 1, 1, 1]);
 });
 
-test('single sentences keep max - 2 tokens; an empty text_b counts as none', { skip: vocab.skip }, () => {
+test('single sentences keep max - 2 tokens; an empty text_b counts as none', () => {
   const data = featurize(
     [example('cola', 0, 'one two three four five', null, '0'), example('mrpc', 1, 'one two', '', '1')],
     ['cola', 'mrpc'],
-    tokenizer!,
+    tokenizer,
     5,
   );
   assert.deepEqual(row(data.inputIds, data, 0), ids(['[CLS]', 'one', 'two', 'three', '[SEP]']));
@@ -75,12 +74,12 @@ test('single sentences keep max - 2 tokens; an empty text_b counts as none', { s
   assert.deepEqual(Array.from(data.labelIds), [0, 1]);
 });
 
-test('an example whose task is not being trained is rejected', { skip: vocab.skip }, () => {
-  assert.throws(() => featurize([example('rte', 0, 'a', 'b', 'entailment')], ['mrpc'], tokenizer!, 8), /not in the task list mrpc/);
+test('an example whose task is not being trained is rejected', () => {
+  assert.throws(() => featurize([example('rte', 0, 'a', 'b', 'entailment')], ['mrpc'], tokenizer, 8), /not in the task list mrpc/);
 });
 
-test('no examples give empty arrays', { skip: vocab.skip }, () => {
-  const data = featurize([], ['rte'], tokenizer!, 8);
+test('no examples give empty arrays', () => {
+  const data = featurize([], ['rte'], tokenizer, 8);
   assert.equal(data.n, 0);
   assert.equal(data.inputIds.length, 0);
   assert.deepEqual(data.tasks, []);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { BasicTokenizer, FullTokenizer } from '../../src/tokenization/index.js';
+import { fixtureVocab } from '../fixture-vocab.js';
 import { sharedData } from '../shared-data.js';
 
 const sentences = sharedData('tokenization', 'sentences.json');
 const goldenUncased = sharedData('tokenization', 'golden-uncased.json');
 const uncasedVocab = sharedData('vocab', 'bert-base-uncased', 'vocab.txt');
-const casedVocab = sharedData('vocab', 'bert-base-cased', 'vocab.txt');
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -34,8 +34,8 @@ test(
   },
 );
 
-test('cased tokenizer keeps case and accents and splits punctuation, CJK, whitespace', { skip: casedVocab.skip }, () => {
-  const tokenizer = FullTokenizer.fromVocabFile(casedVocab.path, false);
+test('cased tokenizer keeps case and accents and splits punctuation, CJK, whitespace', () => {
+  const tokenizer = FullTokenizer.fromVocabFile(fixtureVocab.cased, false);
   // "Héllo" is not a cased token, so WordPiece splits it; "é" and "ö" survive because nothing strips accents.
   assert.deepEqual(tokenizer.tokenize('Héllo Wörld'), ['H', '##é', '##llo', 'W', '##ö', '##rl', '##d']);
   assert.deepEqual(tokenizer.tokenize('Café naïve'), ['Café', 'na', '##ï', '##ve']);
@@ -53,14 +53,14 @@ test('cased tokenizer keeps case and accents and splits punctuation, CJK, whites
   assert.deepEqual(tokenizer.tokenize('İstanbul ß ﬁ'), ['İ', '##stan', '##bul', 'ß', 'ﬁ']);
 });
 
-test('cased tokenizer drops NUL, U+FFFD and control/format characters', { skip: casedVocab.skip }, () => {
-  const tokenizer = FullTokenizer.fromVocabFile(casedVocab.path, false);
+test('cased tokenizer drops NUL, U+FFFD and control/format characters', () => {
+  const tokenizer = FullTokenizer.fromVocabFile(fixtureVocab.cased, false);
   // soft hyphen (Cf), zero-width space (Cf), BEL (Cc), NUL, U+FFFD and BOM (Cf) vanish without splitting words.
   assert.deepEqual(tokenizer.tokenize('Hel\u00adlo\u200b Wor\u0007ld\u0000!\ufffd\ufeff'), ['Hello', 'World', '!']);
 });
 
-test('WordPiece caps words at 200 characters and turns unmatched words into [UNK]', { skip: casedVocab.skip }, () => {
-  const tokenizer = FullTokenizer.fromVocabFile(casedVocab.path, false);
+test('WordPiece caps words at 200 characters and turns unmatched words into [UNK]', () => {
+  const tokenizer = FullTokenizer.fromVocabFile(fixtureVocab.cased, false);
   // "aa" and "aaa" are not cased tokens but "##aa" is: a, then 99 × ##aa (198 chars), then ##a.
   assert.deepEqual(tokenizer.tokenize('a'.repeat(200)), ['a', ...Array<string>(99).fill('##aa'), '##a']);
   assert.deepEqual(tokenizer.tokenize('a'.repeat(201)), ['[UNK]']);

@@ -1,4 +1,5 @@
 import { BamError } from '../../errors.js';
+import { VarintCursor } from './varint.js';
 
 /**
  * Hand decoding of the two protobuf messages a TensorBundle index holds (tensorflow/core/protobuf/tensor_bundle.proto).
@@ -29,36 +30,26 @@ export interface BundleEntry {
   sliceCount: number;
 }
 
-/**
- * The unsigned varint (protobuf / LevelDB encoding: 7 bits a byte, least significant first) at `pos` of `bytes`, as
- * [value, position after it]; null when it runs past the end or exceeds 2^53 (negative int64s take 10 bytes and do).
- */
-export function readVarint(bytes: Uint8Array, pos: number): [number, number] | null {
-  let value = 0;
-  for (let shift = 0, at = pos; shift < 70 && at < bytes.length; shift += 7) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return value <= Number.MAX_SAFE_INTEGER ? [value, at] : null;
-  }
-  return null;
-}
-
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
 const WIRE_FIXED32 = 5;
 
-/** Sequential reader over protobuf wire format; `where` names the message in the one-line error for bad bytes. */
-export class ProtoReader {
-  private pos = 0;
+function corruptProtobuf(where: string, detail: string): never {
+  throw new BamError(`${where}: corrupt protobuf (${detail}); re-download or re-save the checkpoint`);
+}
 
+/** Sequential reader over protobuf wire format; `where` names the message in the one-line error for bad bytes. */
+export class ProtoReader extends VarintCursor {
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly where: string,
-  ) {}
+  ) {
+    super(bytes, 0, (detail) => corruptProtobuf(where, detail));
+  }
 
   fail(detail: string): never {
-    throw new BamError(`${this.where}: corrupt protobuf (${detail}); re-download or re-save the checkpoint`);
+    return corruptProtobuf(this.where, detail);
   }
 
   /** The next field's number and wire type, or null at the end of the message. */
@@ -66,14 +57,6 @@ export class ProtoReader {
     if (this.atEnd()) return null;
     const key = this.varint();
     return { field: Math.floor(key / 8), wireType: key % 8 };
-  }
-
-  /** An unsigned varint (int32/int64/uint64/bool/enum fields) as a number; values beyond 2^53 are rejected. */
-  varint(): number {
-    const varint = readVarint(this.bytes, this.pos);
-    if (!varint) return this.fail('varint runs past the end, or is negative or beyond 2^53');
-    [, this.pos] = varint;
-    return varint[0];
   }
 
   fixed32(): number {

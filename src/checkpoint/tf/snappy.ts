@@ -1,4 +1,5 @@
 import { BamError } from '../../errors.js';
+import { readVarint } from './varint.js';
 
 /**
  * Snappy block decompression (the raw format, not the framed stream), as LevelDB/TensorFlow SSTables use it for
@@ -27,13 +28,11 @@ export function snappyUncompress(input: Uint8Array, where: string): Uint8Array {
     return value;
   };
 
-  let expectedLength = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (shift > 28 || pos >= input.length) fail('bad uncompressed-length varint');
-    const byte = input[pos++];
-    expectedLength += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) break;
-  }
+  // A varint32: at most 5 bytes.
+  const lengthVarint = readVarint(input, 0);
+  if (!lengthVarint || lengthVarint[1] > 5) return fail('bad uncompressed-length varint');
+  const [expectedLength] = lengthVarint;
+  pos = lengthVarint[1];
   if (expectedLength > 0xffffffff) fail('uncompressed length over 4 GiB');
 
   const out = new Uint8Array(expectedLength);

@@ -1,6 +1,6 @@
 import { BamError } from '../../errors.js';
 import { crc32c, unmaskCrc32c } from './crc32c.js';
-import { readVarint } from './protobuf.js';
+import { VarintCursor } from './varint.js';
 import { snappyUncompress } from './snappy.js';
 
 /**
@@ -44,14 +44,14 @@ export function readSstable(bytes: Uint8Array, path: string): SstableEntry[] {
     );
   }
   const footer = new VarintCursor(bytes, footerStart, (detail) => blockError(path, footerStart, `footer: ${detail}`));
-  footer.blockHandle(); // the metaindex block: TensorFlow writes it empty (no filters), so it is not read
-  const indexHandle = footer.blockHandle();
+  readBlockHandle(footer); // the metaindex block: TensorFlow writes it empty (no filters), so it is not read
+  const indexHandle = readBlockHandle(footer);
 
   const entries: SstableEntry[] = [];
   for (const indexEntry of readBlockEntries(readBlock(bytes, indexHandle, footerStart, path), indexHandle.offset, path)) {
-    const dataHandle = new VarintCursor(indexEntry.value, 0, (detail) =>
+    const dataHandle = readBlockHandle(new VarintCursor(indexEntry.value, 0, (detail) =>
       blockError(path, indexHandle.offset, `index entry: ${detail}`),
-    ).blockHandle();
+    ));
     for (const entry of readBlockEntries(readBlock(bytes, dataHandle, footerStart, path), dataHandle.offset, path)) {
       const previous = entries[entries.length - 1];
       if (previous && Buffer.compare(previous.key, entry.key) >= 0) {
@@ -126,23 +126,8 @@ function blockError(path: string, blockOffset: number, detail: string): never {
   throw new BamError(`${path}: corrupt SSTable block at byte ${blockOffset} (${detail}); ${CORRUPT_FIX}`);
 }
 
-/** Reads the varints of a block (varint32 lengths, varint64 block handles) one after another. */
-class VarintCursor {
-  constructor(
-    private readonly bytes: Uint8Array,
-    public pos: number,
-    private readonly fail: (detail: string) => never,
-  ) {}
-
-  varint(): number {
-    const varint = readVarint(this.bytes, this.pos);
-    if (!varint) return this.fail('bad varint');
-    [, this.pos] = varint;
-    return varint[0];
-  }
-
-  blockHandle(): BlockHandle {
-    const offset = this.varint();
-    return { offset, size: this.varint() };
-  }
+/** A BlockHandle: two varint64s, the block's offset and size. */
+function readBlockHandle(cursor: VarintCursor): BlockHandle {
+  const offset = cursor.varint();
+  return { offset, size: cursor.varint() };
 }

@@ -13,7 +13,8 @@ import {
   type TensorValue,
 } from '../tensor-source.js';
 import { crc32c, maskCrc32c, unmaskCrc32c } from './crc32c.js';
-import { decodeBundleEntry, decodeBundleHeader, readVarint, type BundleEntry } from './protobuf.js';
+import { decodeBundleEntry, decodeBundleHeader, type BundleEntry } from './protobuf.js';
+import { readVarint } from './varint.js';
 import { readSstable } from './sstable.js';
 
 /**
