@@ -6,9 +6,12 @@ export interface RunArgs {
   bamDir: string;
   /** The hparams: the --hparams file's object, then the JSON argument's keys on top. */
   user: Record<string, unknown>;
+  /** --overwrite: clear a model folder that holds another run's outputs. */
+  overwrite: boolean;
 }
 
-const USAGE = "usage: bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json]";
+export const RUN_USAGE = "bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--overwrite]";
+const USAGE = `usage: ${RUN_USAGE}`;
 const QUOTING =
   'pass one JSON object in single quotes, e.g. bam run debug-model "$BAM_DIR" \'{"debug": true}\' (in Windows cmd: "{\\"debug\\": true}")';
 
@@ -16,6 +19,7 @@ const QUOTING =
 export function parseRunArgs(args: string[]): RunArgs {
   const positionals: string[] = [];
   let hparamsFile: string | undefined;
+  let overwrite = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--hparams' || arg.startsWith('--hparams=')) {
@@ -23,7 +27,9 @@ export function parseRunArgs(args: string[]): RunArgs {
       const file = arg === '--hparams' ? args[++i] : arg.slice('--hparams='.length);
       if (file === undefined || file === '') throw new BamError(`--hparams needs a file: --hparams FILE.json. ${USAGE}`);
       hparamsFile = file;
-    } else if (arg.startsWith('--')) {
+    } else if (arg === '--overwrite') {
+      overwrite = true;
+    } else if (arg.startsWith('-') && arg.length > 1) {
       throw new BamError(`unknown option ${arg} for bam run. ${USAGE}`);
     } else {
       positionals.push(arg);
@@ -38,7 +44,7 @@ export function parseRunArgs(args: string[]): RunArgs {
   if (extra.length > 0) throw new BamError(tooManyArguments(positionals.slice(2)));
   const user: Record<string, unknown> = hparamsFile === undefined ? {} : readHparamsFile(hparamsFile);
   if (json !== undefined) Object.assign(user, parseHparamsArgument(json));
-  return { modelName, bamDir, user };
+  return { modelName, bamDir, user, overwrite };
 }
 
 /** More than one argument after <bam_dir>: most often a JSON object that the shell split at its spaces (issue #431). */

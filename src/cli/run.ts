@@ -12,11 +12,11 @@ const INTERRUPTED = 130;
  * run_classifier.py. Progress goes to stderr; the results table to stdout.
  */
 export async function runRun(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  const { modelName, bamDir, user } = parseRunArgs(args);
+  const { modelName, bamDir, user, overwrite } = parseRunArgs(args);
   const config = resolveConfig(modelName, bamDir, user);
   const kernels = getKernels();
   kernels.setThreads(config.num_threads);
-  const outcome = await runBam(config, kernels, (line) => io.stderr.write(`${line}\n`));
+  const outcome = await runBam(config, kernels, (line) => io.stderr.write(`${line}\n`), { overwrite });
   if (outcome.interrupted) return INTERRUPTED;
   io.stdout.write(formatResultsTxt(outcome.trials));
   return 0;

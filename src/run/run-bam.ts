@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { HPARAM_KEYS } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
 import type { Example } from '../data/example.js';
 import { featurize, type FeaturizedDataset } from '../data/featurize.js';
@@ -18,10 +19,12 @@ import { TrainingLog } from '../train/training-log.js';
 import { unfinishedTrials } from '../train/training-checkpoint.js';
 import { predictDataset, scoreOutputs } from './evaluate.js';
 import { formatSubmission, writeSubmission } from './glue-submission.js';
+import { claimModelFolder, type RunIdentity } from './model-folder.js';
 import { buildModel, findModelSource, loadTokenizer, type ModelSource } from './model-setup.js';
 import { buildPredictionFile, writePredictionFile } from './prediction-files.js';
 import { formatResultsTxt, readTrialRecords, writeResults, type TrialRecord, type TrialResults } from './results.js';
 import { saveTrainedModel } from './save-model.js';
+import { checkSplitNotEmpty, checkTrainingMemory, checkVocabularyFits, countParameters, trainingSteps } from './run-checks.js';
 import { loadTeacherTargets } from './teacher-targets.js';
 
 export interface RunOutcome {
@@ -37,6 +40,9 @@ interface RunContext {
   source: ModelSource;
   tokenizer: FullTokenizer;
   train: FeaturizedDataset;
+  /** The dev and test splits the run evaluates, read and featurized before training: `<task>/<split>`. */
+  splits: Map<string, FeaturizedDataset>;
+  numTrainSteps: number;
   teacher: TeacherTargets | null;
   weights: Record<string, number>;
   maxOutputs: number;
@@ -47,8 +53,16 @@ function maxLines(config: RunConfig): number | undefined {
   return config.debug ? config.debug_max_lines : undefined;
 }
 
+/** More repetitions of a train set than any sensible weighting gives (the original's table gives at most a few). */
+const MAX_MULTIPLE = 1000;
+
 function loadExamples(config: RunConfig, task: Task, split: string): Example[] {
   const multiple = taskMultiple(task.name, split, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
+  if (multiple > MAX_MULTIPLE) {
+    throw new BamError(
+      `hparam "task_weight_exponent" ${config.task_weight_exponent} with dataset_multiples repeats the ${task.name} train set ${multiple.toPrecision(3)} times; use an exponent from 0 to 1, or set "dataset_multiples": false`,
+    );
+  }
   return task.getExamples(config.raw_data_dir(task.name), split, {
     maxLines: maxLines(config),
     multiple,
@@ -73,7 +87,7 @@ function fingerprint(ctx: RunContext, trial: number, seed: number, numTrainSteps
 
 /** A split of a task, featurized and run through the model in eval mode. */
 function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): { data: FeaturizedDataset; outputs: Float32Array } {
-  const data = featurize(loadExamples(ctx.config, task, split), ctx.config.task_names, ctx.tokenizer, ctx.config.max_seq_length);
+  const data = ctx.splits.get(`${task.name}/${split}`) ?? readSplit(ctx.config, ctx.tokenizer, task, split);
   return { data, outputs: predictDataset(model, data, batchSize) };
 }
 
@@ -125,7 +139,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   const seed = config.seed + trial - 1;
   const model = buildModel(kernels, ctx.source, ctx.tasks, seed);
   const stream = new BatchStream(ctx.train, ctx.teacher, ctx.tasks.length, ctx.maxOutputs, config.train_batch_size, seed);
-  const numTrainSteps = Math.trunc(stream.stepsPerEpoch * config.num_train_epochs);
+  const numTrainSteps = ctx.numTrainSteps;
   const loss = new MultitaskLoss(kernels, ctx.tasks.map((t) => t.lossHead(ctx.weights[t.name])), ctx.maxOutputs, config.train_batch_size, config.temperature);
   const optimizer = new AdamWeightDecay(kernels, model.arena, {
     learningRate: config.learning_rate,
@@ -169,30 +183,77 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   return { trial, seed, results };
 }
 
+/** A split read and featurized, refused when it holds no example. */
+function readSplit(config: RunConfig, tokenizer: FullTokenizer, task: Task, split: string): FeaturizedDataset {
+  const examples = loadExamples(config, task, split);
+  checkSplitNotEmpty(config, task.name, split, examples.length);
+  return featurize(examples, config.task_names, tokenizer, config.max_seq_length);
+}
+
+/** Hparams that change nothing a run writes, so a folder's owner stays the same when they change. */
+const NOT_IDENTITY = new Set(['num_threads', 'iterations_per_loop']);
+
+/** What owns a model folder: `bam run` with the hparams that decide its outputs. */
+export function runIdentity(config: RunConfig): RunIdentity {
+  const settings = Object.fromEntries(HPARAM_KEYS.filter((k) => !NOT_IDENTITY.has(k)).map((k) => [k, config[k]]));
+  return { command: 'bam run', settings };
+}
+
 /**
- * `bam run`: the original's main(): for each trial, train on all tasks, evaluate every task's dev set, rewrite
- * results.txt/results.json, write the distillation and test outputs, and save the model. An interrupted trial leaves
- * a checkpoint from which the same command resumes.
+ * Reads and checks everything the run needs before its first step: model config and vocabulary, every split it
+ * will read (train, dev, test), the teachers' files, the step count and the memory the settings imply.
  */
-export async function runBam(config: RunConfig, kernels: Kernels, log: (line: string) => void): Promise<RunOutcome> {
-  if (!existsSync(config.bam_dir)) {
-    throw new BamError(`bam_dir ${config.bam_dir} not found; lay one out with: bam init ${config.bam_dir} --glue <folder of a GLUE download>`);
-  }
+function prepareRun(config: RunConfig, kernels: Kernels, log: (line: string) => void): RunContext {
   const tasks = config.task_names.map(getTask);
   const source = findModelSource(config);
   const tokenizer = loadTokenizer(config, source);
-  mkdirSync(config.model_dir, { recursive: true });
-  const examples = tasks.flatMap((t) => loadExamples(config, t, 'train'));
+  checkVocabularyFits(tokenizer.vocab, source.config, source.weights?.configPath ?? config.bert_config_file);
+  const maxOutputs = Math.max(1, ...tasks.map((t) => t.numOutputs));
+  checkTrainingMemory(config, source.config, countParameters(source.config, tasks.reduce((n, t) => n + t.numOutputs, 0)));
+  const examples = tasks.flatMap((t) => {
+    const train = loadExamples(config, t, 'train');
+    checkSplitNotEmpty(config, t.name, 'train', train.length);
+    return train;
+  });
   const sizes: Record<string, number> = {};
   for (const e of examples) sizes[e.task] = (sizes[e.task] ?? 0) + 1;
   const weights = taskWeights(config.task_names, sizes, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
-  const maxOutputs = Math.max(1, ...tasks.map((t) => t.numOutputs));
   const trainData = featurize(examples, config.task_names, tokenizer, config.max_seq_length);
+  const numTrainSteps = trainingSteps(config, trainData.n);
+  const splits = new Map<string, FeaturizedDataset>();
+  for (const task of tasks) {
+    const evaluated = [...task.devSplits, ...(writesTestOutputs(config, 1) ? task.testSplits : [])];
+    for (const split of evaluated) splits.set(`${task.name}/${split}`, readSplit(config, tokenizer, task, split));
+  }
   const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
-  const ctx: RunContext = { config, kernels, tasks, source, tokenizer, train: trainData, teacher, weights, maxOutputs, log };
   log(`${config.model_name}: tasks ${config.task_names.join(', ')}; train sizes ${tasks.map((t) => `${t.name} ${sizes[t.name] ?? 0}`).join(', ')}; ` +
     `loss weights ${tasks.map((t) => `${t.name} ${weights[t.name].toFixed(4)}`).join(', ')}; ${source.weights ? `pretrained ${source.weights.dir}` : 'random initialisation'}; kernels ${kernels.backend}`);
+  return { config, kernels, tasks, source, tokenizer, train: trainData, splits, numTrainSteps, teacher, weights, maxOutputs, log };
+}
 
+/**
+ * `bam run`: the original's main(): for each trial, train on all tasks, evaluate every task's dev set, rewrite
+ * results.txt/results.json, write the distillation and test outputs, and save the model. An interrupted trial leaves
+ * a checkpoint from which the same command resumes. The model folder is claimed first (see model-folder.ts), and
+ * all inputs are checked before the first step.
+ */
+export async function runBam(config: RunConfig, kernels: Kernels, log: (line: string) => void, options: { overwrite?: boolean } = {}): Promise<RunOutcome> {
+  if (!existsSync(config.bam_dir)) {
+    throw new BamError(`bam_dir ${config.bam_dir} not found; lay one out with: bam init ${config.bam_dir} --glue <folder of a GLUE download>`);
+  }
+  const release = claimModelFolder(config.model_dir, runIdentity(config), { overwrite: options.overwrite ?? false });
+  let failed = true;
+  try {
+    const outcome = await runTrials(prepareRun(config, kernels, log));
+    failed = false;
+    return outcome;
+  } finally {
+    release({ failed });
+  }
+}
+
+async function runTrials(ctx: RunContext): Promise<RunOutcome> {
+  const { config } = ctx;
   // As the original, a run starts with an empty checkpoints folder, unless a trial was interrupted: then the finished
   // trials are kept and training resumes from that trial's checkpoint.
   const unfinished = unfinishedTrials(config.checkpoints_dir);

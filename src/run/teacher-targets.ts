@@ -19,7 +19,9 @@ function describeSettings(doubleUnordered: boolean, maxLines: number | null): st
  */
 function checkTeacherFile(path: string, file: PredictionFile, task: Task, teacher: string, studentEids: Set<number>, config: RunConfig): void {
   const maxLines = config.debug ? config.debug_max_lines : null;
-  const retrain = `retrain the teacher with the student's data settings (${describeSettings(config.double_unordered, maxLines)}): bam run ${teacher} <bam_dir> '{"task_names": ["${task.name}"]${config.debug ? ', "debug": true' : ''}}'`;
+  // A new name, so that the retraining cannot replace the teacher the user already has.
+  const retrain = `train a teacher with the student's data settings (${describeSettings(config.double_unordered, maxLines)}) under a new name, ` +
+    `bam run ${teacher}-2 <bam_dir> '{"task_names": ["${task.name}"]${config.debug ? ', "debug": true' : ''}}', and set "teachers": {"${task.name}": "${teacher}-2"}`;
   if (file.task !== task.name || file.split !== 'train') {
     throw new BamError(`teacher file ${path} holds ${file.task} ${file.split} predictions, not ${task.name} train; check "teachers"`);
   }
