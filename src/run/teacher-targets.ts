@@ -5,6 +5,12 @@ import { BamError } from '../errors.js';
 import type { TeacherTargets } from '../train/batches.js';
 import { readPredictionFile, type PredictionFile } from './prediction-files.js';
 
+/**
+ * The largest teacher logit (or normalised score) accepted: a real model's are within tens; far beyond, dividing by
+ * the temperature and float32 arithmetic overflow to Infinity and the student trains to NaN.
+ */
+const MAX_TEACHER_VALUE = 1e6;
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -40,6 +46,10 @@ function checkTeacherFile(path: string, file: PredictionFile, task: Task, teache
   }
   for (const [eid, value] of Object.entries(file.predictions)) {
     if (!task.isPredictionEntry(value)) throw new BamError(`teacher file ${path}: the prediction for eid ${eid} is not ${task.predictionEntryShape}; ${retrain}`);
+    const values = typeof value === 'number' ? [value] : value;
+    if (values.some((v) => Math.abs(v) > MAX_TEACHER_VALUE)) {
+      throw new BamError(`teacher file ${path}: the prediction for eid ${eid} has a value beyond ±${MAX_TEACHER_VALUE} (float32 training would overflow); ${retrain}`);
+    }
   }
 }
 
