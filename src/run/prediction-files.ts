@@ -50,7 +50,8 @@ export function readPredictionFile(path: string, role: string, fix: string): Pre
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new BamError(`${role} ${path} is not valid JSON (${(e as Error).message}); ${fix}`);
+    // V8 quotes the text around the fault, which may hold newlines: the message must stay one line.
+    throw new BamError(`${role} ${path} is not valid JSON (${(e as Error).message.replace(/\p{Cc}/gu, ' ').slice(0, 200)}); ${fix}`);
   }
   const f = json as Partial<PredictionFile>;
   if (typeof json !== 'object' || json === null || f.format !== PREDICTIONS_FORMAT || typeof f.predictions !== 'object' || f.predictions === null) {

@@ -1,3 +1,4 @@
+import { showValue } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
 import type { FeaturizedDataset } from '../data/featurize.js';
 import type { Task } from '../data/tasks.js';
@@ -29,10 +30,10 @@ function checkTeacherFile(path: string, file: PredictionFile, task: Task, teache
   const retrain = `train a teacher with the student's data settings (${describeSettings(config.double_unordered, maxLines)}) under a new name, ` +
     `bam run ${teacher}-2 <bam_dir> '{"task_names": ["${task.name}"]${config.debug ? ', "debug": true' : ''}}', and set "teachers": {"${task.name}": "${teacher}-2"}`;
   if (file.task !== task.name || file.split !== 'train') {
-    throw new BamError(`teacher file ${path} holds ${file.task} ${file.split} predictions, not ${task.name} train; check "teachers"`);
+    throw new BamError(`teacher file ${path} holds ${showValue(file.task)} ${showValue(file.split)} predictions, not "${task.name}" "train"; check "teachers"`);
   }
   if (file.kind !== task.kind || !sameList(file.label_list, task.labelList)) {
-    throw new BamError(`teacher file ${path} has labels [${file.label_list.join(', ')}], the student's ${task.name} has [${task.labelList.join(', ')}]; ${retrain}`);
+    throw new BamError(`teacher file ${path} has labels ${showValue(file.label_list)}, the student's ${task.name} has [${task.labelList.join(', ')}]; ${retrain}`);
   }
   const teacherEids = Object.keys(file.predictions).map(Number);
   const missing = [...studentEids].filter((eid) => !(String(eid) in file.predictions));
