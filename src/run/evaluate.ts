@@ -10,9 +10,31 @@ import { packExample, sequenceLengths } from '../train/batches.js';
  * count). Returns the head outputs [n, maxOutputs].
  */
 export function predictDataset(model: BertModel, data: FeaturizedDataset, batchSize: number): Float32Array {
+  const result = new Float32Array(data.n * model.heads.maxOutputs);
+  for (const _ of predictBatches(model, data, batchSize, result));
+  return result;
+}
+
+/**
+ * predictDataset that reports the examples done after every batch (for progress lines) and gives the event loop a
+ * turn between batches, so that Ctrl-C is seen during a long evaluation: `stopped()` true ends it with null.
+ */
+export async function predictDatasetAsync(
+  model: BertModel, data: FeaturizedDataset, batchSize: number, onBatch: (done: number) => void, stopped: () => boolean,
+): Promise<Float32Array | null> {
+  const result = new Float32Array(data.n * model.heads.maxOutputs);
+  for (const done of predictBatches(model, data, batchSize, result)) {
+    onBatch(done);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stopped()) return null;
+  }
+  return result;
+}
+
+/** Fills `result` batch by batch, yielding the number of examples done after each. */
+function* predictBatches(model: BertModel, data: FeaturizedDataset, batchSize: number, result: Float32Array): Generator<number> {
   const L = data.maxSeqLength;
   const M = model.heads.maxOutputs;
-  const result = new Float32Array(data.n * M);
   const lengths = sequenceLengths(data);
   const inputs: EncoderInputs = {
     batch: 0, seq: L, inputIds: new Int32Array(batchSize * L), segmentIds: new Int32Array(batchSize * L), inputMask: new Float32Array(batchSize * L),
@@ -26,8 +48,8 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
     inputs.seq = seq;
     for (let i = start; i < end; i++) packExample(data, i, inputs, i - start, seq);
     model.infer(inputs, data.taskIds.subarray(start, end), result.subarray(start * M, end * M));
+    yield end;
   }
-  return result;
 }
 
 /** The task's metrics on a dev set from the model's outputs; the loss is the unweighted gold loss (λ = 1). */

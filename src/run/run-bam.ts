@@ -17,7 +17,9 @@ import { AdamWeightDecay } from '../train/optimizer.js';
 import { train, type Distillation } from '../train/trainer.js';
 import { TrainingLog } from '../train/training-log.js';
 import { unfinishedTrials } from '../train/training-checkpoint.js';
-import { predictDataset, scoreOutputs } from './evaluate.js';
+import { predictDataset, predictDatasetAsync, scoreOutputs } from './evaluate.js';
+import { InterruptWatch } from './interrupt-watch.js';
+import { progressLines } from './progress-lines.js';
 import { formatSubmission, writeSubmission } from './glue-submission.js';
 import { claimModelFolder, type RunIdentity } from './model-folder.js';
 import { buildModel, findModelSource, loadTokenizer, type ModelSource } from './model-setup.js';
@@ -43,6 +45,8 @@ interface RunContext {
   /** The dev and test splits the run evaluates, read and featurized before training: `<task>/<split>`. */
   splits: Map<string, FeaturizedDataset>;
   numTrainSteps: number;
+  /** Ctrl-C/SIGTERM during evaluation and prediction. */
+  interrupt: InterruptWatch;
   teacher: TeacherTargets | null;
   weights: Record<string, number>;
   maxOutputs: number;
@@ -85,10 +89,15 @@ function fingerprint(ctx: RunContext, trial: number, seed: number, numTrainSteps
   return createHash('sha256').update(JSON.stringify(relevant)).update(ctx.train.inputIds).digest('hex');
 }
 
-/** A split of a task, featurized and run through the model in eval mode. */
-function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): { data: FeaturizedDataset; outputs: Float32Array } {
+/** Thrown out of an evaluation pass that Ctrl-C stopped; runTrial turns it into the interrupted outcome. */
+class EvaluationInterrupted extends Error {}
+
+/** A split of a task, featurized and run through the model in eval mode, with progress lines. */
+async function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): Promise<{ data: FeaturizedDataset; outputs: Float32Array }> {
   const data = ctx.splits.get(`${task.name}/${split}`) ?? readSplit(ctx.config, ctx.tokenizer, task, split);
-  return { data, outputs: predictDataset(model, data, batchSize) };
+  const outputs = await predictDatasetAsync(model, data, batchSize, progressLines(`${task.name} ${split}`, data.n, ctx.log), ctx.interrupt.requested);
+  if (outputs === null) throw new EvaluationInterrupted();
+  return { data, outputs };
 }
 
 function writePredictions(ctx: RunContext, trial: number, task: Task, split: string, data: FeaturizedDataset, outputs: Float32Array): void {
@@ -99,13 +108,28 @@ function writePredictions(ctx: RunContext, trial: number, task: Task, split: str
 }
 
 /** Dev metrics of every task (MNLI: matched and mismatched); with `trial`, also writes the dev predictions. */
-function evaluateDev(ctx: RunContext, model: BertModel, trial: number | null): TrialResults {
+async function evaluateDev(ctx: RunContext, model: BertModel, trial: number | null): Promise<TrialResults> {
   const results: TrialResults = {};
   for (const task of ctx.tasks) {
     for (const split of task.devSplits) {
-      const { data, outputs } = predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
+      const { data, outputs } = await predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
       results[task.resultKey(split)] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
       if (trial !== null) writePredictions(ctx, trial, task, split, data, outputs);
+    }
+  }
+  return results;
+}
+
+/**
+ * Dev metrics in the middle of training (eval_every_steps): synchronous, as the training loop's step hook is; the
+ * loop itself sees Ctrl-C after it.
+ */
+function evaluateDevBetweenSteps(ctx: RunContext, model: BertModel): TrialResults {
+  const results: TrialResults = {};
+  for (const task of ctx.tasks) {
+    for (const split of task.devSplits) {
+      const data = ctx.splits.get(`${task.name}/${split}`) ?? readSplit(ctx.config, ctx.tokenizer, task, split);
+      results[task.resultKey(split)] = scoreOutputs(task, data, predictDataset(model, data, ctx.config.eval_batch_size), ctx.maxOutputs);
     }
   }
   return results;
@@ -117,16 +141,16 @@ function writesTestOutputs(config: RunConfig, trial: number): boolean {
 }
 
 /** Writes train predictions (distillation targets), test predictions and GLUE submission files, as configured. */
-function writeOutputs(ctx: RunContext, model: BertModel, trial: number): void {
+async function writeOutputs(ctx: RunContext, model: BertModel, trial: number): Promise<void> {
   const { config } = ctx;
   for (const task of ctx.tasks) {
     if (config.write_distill_outputs && trial <= config.n_writes_distill) {
-      const { data, outputs } = predictSplit(ctx, model, task, 'train', config.predict_batch_size);
+      const { data, outputs } = await predictSplit(ctx, model, task, 'train', config.predict_batch_size);
       writePredictions(ctx, trial, task, 'train', data, outputs);
     }
     if (!writesTestOutputs(config, trial)) continue;
     for (const split of task.testSplits) {
-      const { data, outputs } = predictSplit(ctx, model, task, split, config.predict_batch_size);
+      const { data, outputs } = await predictSplit(ctx, model, task, split, config.predict_batch_size);
       writePredictions(ctx, trial, task, split, data, outputs);
       const file = task.submissionFile(split);
       if (file !== null) writeSubmission(join(config.outputs_dir, `glue_submission_${trial}`), file, formatSubmission(task, data.eids, outputs, ctx.maxOutputs));
@@ -161,23 +185,34 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
     trial,
     checkpointDir,
     saveEverySteps: config.save_checkpoints_steps,
-    saveFinal: config.keep_checkpoints,
+    // Always: so that Ctrl-C during the evaluation that follows loses no training (the checkpoint goes after the trial).
+    saveFinal: true,
     logEverySteps: config.iterations_per_loop,
     run: { fingerprint: fingerprint(ctx, trial, seed, numTrainSteps), numTrainSteps },
     log: ctx.log,
     afterStep: config.eval_every_steps > 0
       ? (step) => {
         if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
-        const dev = evaluateDev(ctx, model, null);
+        const dev = evaluateDevBetweenSteps(ctx, model);
         trainingLog.append({ type: 'eval', trial, step, dev });
         ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
       }
       : undefined,
   });
   if (result.interrupted) return null;
-  const results = evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
-  trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
-  writeOutputs(ctx, model, trial);
+  ctx.interrupt.start();
+  let results: TrialResults;
+  try {
+    results = await evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
+    trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
+    await writeOutputs(ctx, model, trial);
+  } catch (e) {
+    if (!(e instanceof EvaluationInterrupted)) throw e;
+    ctx.log(`interrupted while evaluating trial ${trial}: training had finished and its checkpoint is saved in ${checkpointDir}; run the same command again to evaluate and save the model without retraining`);
+    return null;
+  } finally {
+    ctx.interrupt.stop();
+  }
   saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case, config.max_seq_length);
   if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
   return { trial, seed, results };
@@ -228,7 +263,7 @@ function prepareRun(config: RunConfig, kernels: Kernels, log: (line: string) => 
   const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
   log(`${config.model_name}: tasks ${config.task_names.join(', ')}; train sizes ${tasks.map((t) => `${t.name} ${sizes[t.name] ?? 0}`).join(', ')}; ` +
     `loss weights ${tasks.map((t) => `${t.name} ${weights[t.name].toFixed(4)}`).join(', ')}; ${source.weights ? `pretrained ${source.weights.dir}` : 'random initialisation'}; kernels ${kernels.backend}`);
-  return { config, kernels, tasks, source, tokenizer, train: trainData, splits, numTrainSteps, teacher, weights, maxOutputs, log };
+  return { config, kernels, tasks, source, tokenizer, train: trainData, splits, numTrainSteps, interrupt: new InterruptWatch(), teacher, weights, maxOutputs, log };
 }
 
 /**
