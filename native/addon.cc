@@ -107,6 +107,10 @@ Napi::Value GemmStrided(const Napi::CallbackInfo& info) {
   for (const MatrixLayout* l : {&la, &lb, &lc}) {
     if (l->ld > static_cast<size_t>(INT_MAX)) args.rangeError("a leading dimension exceeds BLAS's 32-bit sizes");
   }
+  // A zero stride of c makes several products write one matrix: refused, and it bounds the loop by c's length.
+  if ((outer > 1 && lc.outer == 0) || (inner > 1 && lc.inner == 0)) {
+    if (m > 0 && n > 0) args.rangeError("cLayout has a zero stride for a grid dimension above 1: the products would overwrite each other");
+  }
   const size_t um = size_t(m), un = size_t(n), uk = size_t(k);
   const float* a = args.floats(6, "a", gridSpan(args, la, outer, inner, transA ? uk : um, transA ? um : uk, "aLayout"));
   const float* b = args.floats(8, "b", gridSpan(args, lb, outer, inner, transB ? un : uk, transB ? uk : un, "bLayout"));
@@ -369,9 +373,18 @@ Napi::Value EncoderLayerInference(const Napi::CallbackInfo& info) {
       inter > static_cast<size_t>(INT_MAX)) {
     args.rangeError("sizes exceed BLAS's 32-bit sizes");
   }
+  // Every field first (their getters may run JavaScript), then the raw pointers, with no JavaScript in between.
+  const char* const fields[] = {"qkv", "qkvBias", "attnOut", "attnOutBias", "attnGamma", "attnBeta",
+                                "inter", "interBias", "out", "outBias", "outGamma", "outBeta"};
+  Napi::Value values[12];
+  for (size_t f = 0; f < 12; f++) values[f] = args.field(2, "weights", fields[f]);
+  auto weight = [&](const char* field, size_t need) {
+    size_t f = 0;
+    while (std::string(fields[f]) != field) f++;
+    return args.floatsOf(values[f], std::string("weights.") + field, need);
+  };
   const float* x = args.floats(0, "x", n);
   const float* mask = args.floats(1, "mask", args.product({batch, seq}));
-  auto weight = [&](const char* field, size_t need) { return args.fieldFloats(2, "weights", field, need); };
   const EncoderLayerWeights w{
       weight("qkv", 3 * hidden * hidden), weight("qkvBias", 3 * hidden),
       weight("attnOut", hidden * hidden), weight("attnOutBias", hidden),

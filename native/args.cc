@@ -8,6 +8,7 @@ namespace bam {
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
+constexpr double kMaxElements = 4294967296.0;
 
 }  // namespace
 
@@ -40,6 +41,9 @@ size_t Args::size(size_t i, const char* name) const {
   if (!(v >= 0.0 && v <= kMaxSafeInteger && std::floor(v) == v)) {
     rangeError(std::string(name) + " must be a non-negative integer, got " + std::to_string(v));
   }
+  // No typed array holds more than 2^32 elements, so a larger count cannot match the arrays; refusing it also
+  // bounds the loops of kernels whose other size is 0 (an empty array with a huge count looped for ever).
+  if (v > kMaxElements) rangeError(std::string(name) + " is " + std::to_string(static_cast<size_t>(v)) + ", more than any array holds");
   return static_cast<size_t>(v);
 }
 
@@ -112,6 +116,15 @@ float* Args::fieldFloats(size_t i, const char* name, const char* field, size_t n
   const Napi::Value value = info_[i].As<Napi::Object>().Get(field);
   return typedArray<Napi::Float32Array>(value, std::string(name) + "." + field, napi_float32_array, "Float32Array", need)
       .Data();
+}
+
+Napi::Value Args::field(size_t i, const char* name, const char* field) const {
+  if (!info_[i].IsObject()) typeError(std::string(name) + " must be an object");
+  return info_[i].As<Napi::Object>().Get(field);
+}
+
+float* Args::floatsOf(const Napi::Value& value, const std::string& name, size_t need) const {
+  return typedArray<Napi::Float32Array>(value, name, napi_float32_array, "Float32Array", need).Data();
 }
 
 float* Args::optionalFloats(size_t i, const char* name, size_t need) const {

@@ -41,6 +41,11 @@ class Args {
   double* doubles(size_t i, const char* name, size_t need) const;
   // The Float32Array in field `field` of the object argument i, of at least `need` elements.
   float* fieldFloats(size_t i, const char* name, const char* field, size_t need) const;
+  // Field `field` of the object argument i. Reading it may run a getter (JavaScript code), so a kernel reads every
+  // field before it takes any raw pointer: a getter could otherwise detach an array already pointed to.
+  Napi::Value field(size_t i, const char* name, const char* field) const;
+  // The Float32Array `value` (a field read by field()), of at least `need` elements; runs no JavaScript.
+  float* floatsOf(const Napi::Value& value, const std::string& name, size_t need) const;
   // An optional Float32Array: nullptr when the argument is undefined.
   float* optionalFloats(size_t i, const char* name, size_t need) const;
 

@@ -4,14 +4,18 @@
 # with teacher annealing (each a small randomly initialised BERT, as the original's debug mode), then print the
 # dev results side by side.
 #
+# It writes to a fresh folder of its own (printed first), never to an exported $BAM_DIR, so that it cannot touch a
+# user's models; pass BAM_DIR as the first argument to choose the folder (bam refuses model folders of other runs).
+#
 # usage: scripts/debug-recipe.sh [BAM_DIR] [GLUE_DIR] [VOCAB]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-BAM_DIR=${1:-${BAM_DIR:-/tmp/bam-debug}}
+BAM_DIR=${1:-$(mktemp -d "${TMPDIR:-/tmp}/bam-demo-XXXXXX")}
 GLUE_DIR=${2:-$root/../shared/data/glue}
 VOCAB=${3:-$root/../shared/data/vocab/bert-base-uncased/vocab.txt}
 bam() { node "$root/bin/bam.js" "$@"; }
 
+echo "demo: writing to $BAM_DIR"
 bam init "$BAM_DIR" --glue "$GLUE_DIR" --vocab "$VOCAB"
 bam run rte-model "$BAM_DIR" '{"debug": true, "task_names": ["rte"]}'
 bam run mrpc-model "$BAM_DIR" '{"debug": true, "task_names": ["mrpc"]}'

@@ -81,7 +81,7 @@ export class SafetensorsFile implements TensorSource {
   read(name: string): TensorValue {
     const { dtype, begin, end } = this.tensor(name);
     if (this.fd === undefined) throw new BamError(`${this.path}: read after close(); open the file again`);
-    const bytes = readBytesAt(this.fd, this.dataStart + begin, end - begin);
+    const bytes = readBytesAt(this.fd, this.dataStart + begin, end - begin, `${this.path}: tensor ${name}`);
     if (!bytes) throw new BamError(`${this.path}: truncated while reading tensor ${name} (the file shrank after it was opened); ${CORRUPT_FIX}`);
     return decodeFixedWidth(dtype, bytes);
   }
@@ -122,12 +122,12 @@ function readHeader(fd: number, path: string): {
     throw new BamError(`${path}: ${detail}; ${CORRUPT_FIX}`);
   };
   const fileSize = fstatSync(fd).size;
-  const lengthBytes = fileSize >= 8 ? readBytesAt(fd, 0, 8) : null;
+  const lengthBytes = fileSize >= 8 ? readBytesAt(fd, 0, 8, path) : null;
   if (!lengthBytes) return fail(`truncated: ${fileSize} bytes, too short for a safetensors header`);
   const headerLength = Number(new DataView(lengthBytes.buffer).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES) fail(`header length ${headerLength} is over the 100 MB limit: not a safetensors file`);
   const dataStart = 8 + headerLength;
-  const headerBytes = dataStart <= fileSize ? readBytesAt(fd, 8, headerLength) : null;
+  const headerBytes = dataStart <= fileSize ? readBytesAt(fd, 8, headerLength, path) : null;
   if (!headerBytes) return fail(`truncated: the header needs ${dataStart} bytes, the file has ${fileSize}`);
 
   let header: unknown;

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { BamError } from '../errors.js';
 
@@ -153,12 +154,17 @@ function halfBitsToNumber(bits: number): number {
 
 /** Largest single readSync (its limit is just under 2 GiB). */
 const MAX_READ_BYTES = 1 << 30;
+/** The largest buffer Node.js allocates (4 GiB on 64-bit Node 20). */
+const MAX_BUFFER_BYTES = bufferConstants.MAX_LENGTH;
 
 /**
  * `length` bytes at `position` of the open file `fd`, in a fresh buffer (so typed views over it are aligned);
  * null when the file ends first.
  */
-export function readBytesAt(fd: number, position: number, length: number): Uint8Array | null {
+export function readBytesAt(fd: number, position: number, length: number, where: string): Uint8Array | null {
+  if (length > MAX_BUFFER_BYTES) {
+    throw new BamError(`${where}: a read of ${length} bytes is over the ${MAX_BUFFER_BYTES} bytes one Node.js buffer holds; save the tensor in smaller pieces`);
+  }
   const bytes = new Uint8Array(length);
   for (let done = 0; done < length; ) {
     const n = readSync(fd, bytes, done, Math.min(MAX_READ_BYTES, length - done), position + done);

@@ -6,7 +6,8 @@ import { readRecipe } from '../experiment/recipe.js';
 import { runExperiment } from '../experiment/run-experiment.js';
 import { parseCliOptions } from './options.js';
 
-const USAGE = 'bam experiment <bam_dir> <experiment.json> [--record DIR] [--threads N]';
+export const EXPERIMENT_USAGE = 'bam experiment <bam_dir> <experiment.json> [--record DIR] [--threads N]';
+const USAGE = EXPERIMENT_USAGE;
 
 const HELP = `usage: ${USAGE}
 

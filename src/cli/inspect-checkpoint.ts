@@ -2,7 +2,8 @@ import { openCheckpoint } from '../checkpoint/open-checkpoint.js';
 import { elementCount, formatShape } from '../checkpoint/tensor-source.js';
 import { BamError } from '../errors.js';
 
-const USAGE = 'usage: bam inspect-checkpoint PREFIX_OR_FILE [--json]';
+export const INSPECT_USAGE = 'bam inspect-checkpoint PREFIX_OR_FILE [--json]';
+const USAGE = `usage: ${INSPECT_USAGE}`;
 
 /** One listed tensor; crc_ok is null for safetensors, a format without checksums (a failed CRC throws instead). */
 interface TensorRow {

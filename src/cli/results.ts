@@ -1,7 +1,8 @@
 import { BamError } from '../errors.js';
 import { formatResultsTable } from '../run/results-table.js';
 
-const USAGE = 'bam results <bam_dir> <model_name> [<model_name> ...]';
+export const RESULTS_USAGE = 'bam results <bam_dir> <model_name> [<model_name> ...]';
+const USAGE = RESULTS_USAGE;
 
 /** `bam results`: prints the dev results of trained models side by side. */
 export async function runResults(args: string[], io: { stdout: NodeJS.WritableStream } = process): Promise<void> {

@@ -7,10 +7,15 @@ export interface RunArgs {
   bamDir: string;
   /** The hparams: the --hparams file's object, then the JSON argument's keys on top. */
   user: Record<string, unknown>;
+  /** --overwrite: clear a model folder that holds another run's outputs. */
+  overwrite: boolean;
 }
 
-/** The usage line of a command that takes `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]`. */
-export const modelCommandUsage = (command: string): string => `usage: bam ${command} <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--threads N]`;
+/** The usage line of a command that takes `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]` (bam run, bam pretrain). */
+export const modelCommandUsage = (command: string): string =>
+  `bam ${command} <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--threads N] [--overwrite]`;
+export const RUN_USAGE = modelCommandUsage('run');
+export const PRETRAIN_USAGE = modelCommandUsage('pretrain');
 const QUOTING =
   'pass one JSON object in single quotes, e.g. bam run debug-model "$BAM_DIR" \'{"debug": true}\' (in Windows cmd: "{\\"debug\\": true}")';
 
@@ -19,10 +24,11 @@ const QUOTING =
  * `<model_name> <bam_dir> ['<json>'] [--hparams FILE.json]`.
  */
 export function parseRunArgs(args: string[], command = 'run'): RunArgs {
-  const USAGE = modelCommandUsage(command);
+  const USAGE = `usage: ${modelCommandUsage(command)}`;
   const positionals: string[] = [];
   let hparamsFile: string | undefined;
   let threads: number | undefined;
+  let overwrite = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--threads' || arg.startsWith('--threads=')) {
@@ -34,7 +40,9 @@ export function parseRunArgs(args: string[], command = 'run'): RunArgs {
       const file = arg === '--hparams' ? args[++i] : arg.slice('--hparams='.length);
       if (file === undefined || file === '') throw new BamError(`--hparams needs a file: --hparams FILE.json. ${USAGE}`);
       hparamsFile = file;
-    } else if (arg.startsWith('--')) {
+    } else if (arg === '--overwrite') {
+      overwrite = true;
+    } else if (arg.startsWith('-') && arg.length > 1) {
       throw new BamError(`unknown option ${arg} for bam ${command}. ${USAGE}`);
     } else {
       positionals.push(arg);
@@ -51,7 +59,7 @@ export function parseRunArgs(args: string[], command = 'run'): RunArgs {
   if (json !== undefined) Object.assign(user, parseHparamsArgument(json));
   // --threads is the num_threads hparam, given on the command line (e.g. per rank under mpirun).
   if (threads !== undefined) user.num_threads = threads;
-  return { modelName, bamDir, user };
+  return { modelName, bamDir, user, overwrite };
 }
 
 /** More than one argument after <bam_dir>: most often a JSON object that the shell split at its spaces (issue #431). */

@@ -15,14 +15,14 @@ const INTERRUPTED = 130;
  * N ranks train one model data-parallel; rank 0 alone prints and writes files.
  */
 export async function runRun(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  const { modelName, bamDir, user } = parseRunArgs(args);
+  const { modelName, bamDir, user, overwrite } = parseRunArgs(args);
   const config = resolveConfig(modelName, bamDir, user);
   const collective = processCollective();
   try {
     const kernels = getKernels();
     kernels.setThreads(threadsPerRank(config.num_threads, collective, availableParallelism()));
     const lead = collective.rank === 0;
-    const outcome = await runBam(config, kernels, (line) => { if (lead) io.stderr.write(`${line}\n`); }, collective);
+    const outcome = await runBam(config, kernels, (line) => { if (lead) io.stderr.write(`${line}\n`); }, { overwrite, collective });
     collective.close();
     if (outcome.interrupted) return INTERRUPTED;
     if (lead) io.stdout.write(formatResultsTxt(outcome.trials));

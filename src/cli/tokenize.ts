@@ -5,7 +5,8 @@ import { BamError } from '../errors.js';
 import { FullTokenizer } from '../tokenization/index.js';
 import { parseCliOptions } from './options.js';
 
-const USAGE = 'bam tokenize --vocab FILE [--cased] [--json]';
+export const TOKENIZE_USAGE = 'bam tokenize --vocab FILE [--cased] [--json]';
+const USAGE = TOKENIZE_USAGE;
 const JSON_INPUT_SHAPE = 'one JSON array of strings, e.g. ["Hello world.", "Second text"]';
 
 /** Where `bam tokenize` reads and writes; tests pass in-memory streams. */

@@ -68,6 +68,9 @@ export type TaskCounts = Partial<Record<TaskName, number>>;
 
 export type HparamKey = keyof Hparams;
 
+/** The longest file name Linux and macOS file systems take (NAME_MAX), in UTF-8 bytes. */
+const MAX_NAME_BYTES = 255;
+
 interface BooleanType {
   kind: 'boolean';
   /** Set for a key that accepts only false: why true is refused. */
@@ -76,6 +79,8 @@ interface BooleanType {
 interface IntegerType {
   kind: 'integer';
   min: number;
+  /** The largest value the code can run with (array sizes, thread pool, time); none when any count works. */
+  max?: number;
 }
 interface NumberType {
   kind: 'number';
@@ -158,7 +163,7 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   },
   num_trials: {
     default: 1,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 1, max: 1000 },
     meaning: 'number of independent train + evaluate runs, one after another.',
     origin: 'original',
     differs: 'trial t uses seed `seed + t - 1`; the original\'s trials differed only by unseeded randomness.',
@@ -277,25 +282,25 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   },
   max_seq_length: {
     default: 128,
-    type: { kind: 'integer', min: 3 },
+    type: { kind: 'integer', min: 3, max: 8192 },
     meaning: 'WordPiece sequence length including [CLS] and [SEP]; at most the model\'s `max_position_embeddings`.',
     origin: 'original',
   },
   train_batch_size: {
     default: 128,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 1, max: 65536 },
     meaning: 'examples per training step; the train set is padded to a multiple of it.',
     origin: 'original',
   },
   eval_batch_size: {
     default: 8,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 1, max: 65536 },
     meaning: 'batch size of dev evaluation.',
     origin: 'original',
   },
   predict_batch_size: {
     default: 8,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 1, max: 65536 },
     meaning: 'batch size of prediction passes (test and distillation outputs).',
     origin: 'original',
   },
@@ -307,7 +312,7 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   },
   task_weight_exponent: {
     default: 0.75,
-    type: { kind: 'number' },
+    type: { kind: 'number', min: -10, max: 10 },
     meaning:
       'a task\'s share of training is proportional to size^exponent (through dataset multiples or loss weights); below 0 every loss weight is 1.',
     origin: 'original',
@@ -400,21 +405,21 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   },
   debug_num_hidden_layers: {
     default: 3,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 1, max: 256 },
     meaning: 'debug mode: number of encoder layers of the randomly initialised model.',
     origin: 'bam',
     differs: 'the original hard-codes 3.',
   },
   debug_hidden_size: {
     default: 144,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 1, max: 16384 },
     meaning: 'debug mode: hidden size of the randomly initialised model; a multiple of the model\'s `num_attention_heads`.',
     origin: 'bam',
     differs: 'the original hard-codes 144.',
   },
   debug_max_lines: {
     default: 50,
-    type: { kind: 'integer', min: 1 },
+    type: { kind: 'integer', min: 2 },
     meaning: 'debug mode: lines read of every TSV, header included.',
     origin: 'bam',
     differs: 'the original hard-codes 50.',
@@ -429,7 +434,7 @@ export const HPARAM_SCHEMA: { readonly [K in HparamKey]: HparamSpec<Hparams[K]> 
   },
   num_threads: {
     default: 0,
-    type: { kind: 'integer', min: 0 },
+    type: { kind: 'integer', min: 0, max: 1024 },
     meaning: 'compute threads; 0: all cores (under mpirun: the cores of the machine divided by the ranks on it).',
     origin: 'bam',
   },
@@ -472,13 +477,13 @@ export function describeType(type: HparamType): string {
     case 'boolean':
       return type.trueRefused === undefined ? 'true or false' : 'false';
     case 'integer':
-      return `an integer >= ${type.min}`;
+      return type.max === undefined ? `an integer >= ${type.min}` : `an integer from ${type.min} to ${type.max}`;
     case 'number':
       if (type.min !== undefined && type.max !== undefined) return `a number in [${type.min}, ${type.max}]`;
       if (type.min !== undefined) return `a number ${type.minExclusive === true ? '>' : '>='} ${type.min}`;
       return 'a number';
     case 'folder-name':
-      return 'a folder name (not empty, no "/" or "\\", not "." or "..")';
+      return `a folder name (not empty, no "/", "\\" or control characters, not "." or "..", at most ${MAX_NAME_BYTES} bytes)`;
     case 'string-or-null':
       return 'a non-empty string or null';
     case 'task-list':
@@ -509,7 +514,7 @@ function fitsType(type: HparamType, value: unknown): boolean {
     case 'boolean':
       return typeof value === 'boolean';
     case 'integer':
-      return typeof value === 'number' && Number.isSafeInteger(value) && value >= type.min;
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= type.min && (type.max === undefined || value <= type.max);
     case 'number':
       return (
         typeof value === 'number' &&
@@ -529,7 +534,10 @@ function fitsType(type: HparamType, value: unknown): boolean {
 }
 
 export function isFolderName(value: unknown): value is string {
-  return typeof value === 'string' && value !== '' && value !== '.' && value !== '..' && !/[/\\]/.test(value);
+  return (
+    typeof value === 'string' && value !== '' && value !== '.' && value !== '..' && !/[/\\\p{Cc}]/u.test(value) &&
+    Buffer.byteLength(value) <= MAX_NAME_BYTES
+  );
 }
 
 function checkTaskList(key: HparamKey, value: unknown): void {
@@ -584,7 +592,7 @@ export function isKnownTask(name: string): name is TaskName {
 /** `"rtee" (did you mean "rte"?)`, or just the quoted name when no task is close. */
 function unknownTask(name: string): string {
   const suggestion = closestMatch(name, KNOWN_TASKS);
-  return suggestion === undefined ? `"${name}"` : `"${name}" (did you mean "${suggestion}"?)`;
+  return suggestion === undefined ? showValue(name) : `${showValue(name)} (did you mean "${suggestion}"?)`;
 }
 
 /**
@@ -596,6 +604,8 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
+    // The length difference bounds the distance from below: skip what cannot be near (a huge word costs nothing).
+    if (Math.abs(word.length - candidate.length) > limit) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -3,6 +3,7 @@ import { BamError } from '../errors.js';
 import {
   checkHparam,
   closestMatch,
+  describeType,
   DEBUG_OVERRIDES,
   DEFAULT_HPARAMS,
   HPARAM_KEYS,
@@ -93,7 +94,7 @@ export const NOT_HPARAMS: Readonly<Record<string, string>> = {
 export function resolveConfig(modelName: string, bamDir: string, user: Record<string, unknown>): RunConfig {
   if (!isFolderName(modelName)) {
     throw new BamError(
-      `model name ${showValue(modelName)} must be a folder name (not empty, no "/" or "\\", not "." or ".."): bam run <model_name> <bam_dir>`,
+      `model name ${showValue(modelName)} must be ${describeType({ kind: 'folder-name' })}: bam run <model_name> <bam_dir>`,
     );
   }
   if (bamDir === '') throw new BamError('bam_dir is empty: bam run <model_name> <bam_dir> (is $BAM_DIR set?)');
@@ -131,7 +132,7 @@ function notAnHparam(key: string): string {
   if (Object.hasOwn(NOT_HPARAMS, key)) return `"${key}" is not an hparam in bam: ${NOT_HPARAMS[key]}`;
   const suggestion = closestMatch(key, HPARAM_KEYS);
   const didYouMean = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
-  return `unknown hparam "${key}"${didYouMean}; allowed: ${HPARAM_KEYS.join(', ')}`;
+  return `unknown hparam ${showValue(key)}${didYouMean}; allowed: ${HPARAM_KEYS.join(', ')}`;
 }
 
 /** Rules that involve more than one hparam. */

@@ -7,6 +7,20 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * erf(x) to double precision: W. J. Cody's rational Chebyshev approximations (the ones behind most C libraries'
  * erf), in three ranges.
  */
+/**
+ * The native kernels' check, in the same words: every id a row of the table. Without it a typed array quietly reads
+ * past its end (undefined → NaN, or a shorter subarray) and the run reports results of garbage.
+ */
+function checkEmbeddingIds(kernel: string, ids: Int32Array, n: number, tableLength: number, dim: number): void {
+  if (ids.length < n) throw new TypeError(`${kernel}: ids has ${ids.length} elements, ${n} needed`);
+  // Rows of width 0 read nothing, so any id is fine (as native).
+  if (dim === 0) return;
+  const rows = Math.floor(tableLength / dim);
+  for (let i = 0; i < n; i++) {
+    if (ids[i] < 0 || ids[i] >= rows) throw new RangeError(`${kernel}: ids[${i}] = ${ids[i]} is outside the table's ${rows} rows`);
+  }
+}
+
 export function erf(x: number): number {
   const ax = Math.abs(x);
   let r: number;
@@ -228,10 +242,12 @@ export const referenceKernels: Kernels = {
   },
 
   embeddingForward(table, ids, out, n, dim) {
+    checkEmbeddingIds('embeddingForward', ids, n, table.length, dim);
     for (let i = 0; i < n; i++) out.set(table.subarray(ids[i] * dim, ids[i] * dim + dim), i * dim);
   },
 
   embeddingBackward(dout, ids, dtable, n, dim) {
+    checkEmbeddingIds('embeddingBackward', ids, n, dtable.length, dim);
     for (let i = 0; i < n; i++) {
       const t = ids[i] * dim;
       const o = i * dim;

@@ -11,9 +11,31 @@ import { sequenceLengths } from '../train/batches.js';
  * share) and the other outputs stay 0, so that summing the ranks' results gathers the whole.
  */
 export function predictDataset(model: BertModel, data: FeaturizedDataset, batchSize: number, rows = { start: 0, end: data.n }): Float32Array {
+  const result = new Float32Array(data.n * model.heads.maxOutputs);
+  for (const _ of predictBatches(model, data, batchSize, result, rows));
+  return result;
+}
+
+/**
+ * predictDataset that reports the examples done after every batch (for progress lines) and gives the event loop a
+ * turn between batches, so that Ctrl-C is seen during a long evaluation: `stopped()` true ends it with null.
+ */
+export async function predictDatasetAsync(
+  model: BertModel, data: FeaturizedDataset, batchSize: number, onBatch: (done: number) => void, stopped: () => boolean,
+): Promise<Float32Array | null> {
+  const result = new Float32Array(data.n * model.heads.maxOutputs);
+  for (const done of predictBatches(model, data, batchSize, result, { start: 0, end: data.n })) {
+    onBatch(done);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stopped()) return null;
+  }
+  return result;
+}
+
+/** Fills `result` batch by batch over examples [rows.start, rows.end), yielding the number of examples done after each. */
+function* predictBatches(model: BertModel, data: FeaturizedDataset, batchSize: number, result: Float32Array, rows: { start: number; end: number }): Generator<number> {
   const L = data.maxSeqLength;
   const M = model.heads.maxOutputs;
-  const result = new Float32Array(data.n * M);
   const lengths = sequenceLengths(data);
   const inputs = encoderInputBuffers(batchSize, L);
   for (let start = rows.start; start < rows.end; start += batchSize) {
@@ -22,8 +44,8 @@ export function predictDataset(model: BertModel, data: FeaturizedDataset, batchS
     for (let i = start; i < end; i++) batchRows.push(tokenRowAt(data, L, i, lengths[i]));
     packBatch(batchRows, inputs);
     model.infer(inputs, data.taskIds.subarray(start, end), result.subarray(start * M, end * M));
+    yield end;
   }
-  return result;
 }
 
 /** The task's metrics on a dev set from the model's outputs; the loss is the unweighted gold loss (λ = 1). */

@@ -40,7 +40,26 @@ export function readPredictionFile(path: string, role: string, fix: string): Pre
   if (typeof json !== 'object' || json === null || f.format !== PREDICTIONS_FORMAT || typeof f.predictions !== 'object' || f.predictions === null) {
     throw new BamError(`${path}: ${role} is not a bam predictions file (format "${PREDICTIONS_FORMAT}"); ${fix}`);
   }
+  const fault = shapeFault(f);
+  if (fault !== null) throw new BamError(`${role} ${path}: ${fault}; ${fix}`);
   return f as PredictionFile;
+}
+
+/** An eid as buildPredictionFile writes it: a decimal integer without sign or leading zeros ("01", "0x1", "" are not). */
+const EID_KEY = /^(0|[1-9][0-9]{0,14})$/;
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** What is wrong with the fields of a prediction file, or null when they all have their types. */
+function shapeFault(f: Partial<PredictionFile>): string | null {
+  if (typeof f.task !== 'string' || typeof f.split !== 'string' || typeof f.model !== 'string') return '"model", "task" and "split" must be strings';
+  if (f.kind !== 'classification' && f.kind !== 'regression') return '"kind" must be "classification" or "regression"';
+  if (!isStringList(f.label_list)) return '"label_list" must be a list of strings';
+  if (typeof f.double_unordered !== 'boolean') return '"double_unordered" must be true or false';
+  if (f.max_lines !== null && !Number.isSafeInteger(f.max_lines)) return '"max_lines" must be an integer or null';
+  if (Array.isArray(f.predictions)) return '"predictions" must be an object keyed by example id';
+  const bad = Object.keys(f.predictions ?? {}).find((key) => !EID_KEY.test(key));
+  return bad === undefined ? null : `prediction key ${JSON.stringify(bad).slice(0, 40)} is not an example id (a decimal integer)`;
 }
 
 /** The prediction file of a task's split from a model's outputs [n, maxOutputs], one entry per distinct eid. */

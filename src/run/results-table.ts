@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { isFolderName, showValue } from '../config/hparams.js';
+import { BamError } from '../errors.js';
 import { readJsonFile } from '../util/json-file.js';
 
 interface ResultsJson {
@@ -7,9 +9,22 @@ interface ResultsJson {
   std: Record<string, Record<string, number | null>>;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `{task: {metric: number | null}}` with every value a finite number (or null, for std). */
+function isMetricTable(value: unknown, nullable: boolean): boolean {
+  return isObject(value) && Object.values(value).every((metrics) => isObject(metrics) &&
+    Object.values(metrics).every((v) => (typeof v === 'number' && Number.isFinite(v)) || (nullable && v === null)));
+}
+
 function readResults(bamDir: string, model: string): ResultsJson {
+  if (!isFolderName(model)) throw new BamError(`model name ${showValue(model)} must be a folder name under ${join(bamDir, 'models')}; usage: bam results <bam_dir> <model_name> ...`);
   const path = join(bamDir, 'models', model, 'results.json');
-  return readJsonFile(path, 'results file', `run the model first: bam run ${model} ${bamDir} '<hparams>'`) as ResultsJson;
+  const json = readJsonFile(path, 'results file', `train the model first (bam run ${model} <bam_dir> '<hparams>' starts only in a new or its own folder)`);
+  if (!isObject(json) || !Array.isArray(json.trials) || !isMetricTable(json.mean, false) || !isMetricTable(json.std, true)) {
+    throw new BamError(`${path} is not a bam results file ({"trials": [...], "mean": {task: {metric: number}}, "std": ...}); it is written by bam run when a trial finishes`);
+  }
+  return json as unknown as ResultsJson;
 }
 
 function cell(mean: number | undefined, std: number | null | undefined): string {

@@ -65,7 +65,7 @@ export function readTrialRecords(jsonPath: string, count: number): TrialRecord[]
     trials = [];
   }
   if (!Array.isArray(trials) || trials.length < count) {
-    throw new BamError(`${jsonPath} lacks the results of the ${count} finished trial(s) before the interrupted one; delete the model's checkpoints folder to start afresh`);
+    throw new BamError(`${jsonPath} lacks the results of the ${count} finished trial(s) before the interrupted one; rerun with the settings of that run to resume it, or train under another <model_name>`);
   }
   return trials.slice(0, count).map((t) => ({
     trial: t.trial,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { HPARAM_KEYS } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
 import type { Example } from '../data/example.js';
 import { featurize, type FeaturizedDataset } from '../data/featurize.js';
@@ -18,12 +19,16 @@ import { AdamWeightDecay } from '../train/optimizer.js';
 import { train, type Distillation } from '../train/trainer.js';
 import { TrainingLog } from '../train/training-log.js';
 import { unfinishedTrials } from '../train/training-checkpoint.js';
-import { predictDataset, scoreOutputs } from './evaluate.js';
+import { predictDataset, predictDatasetAsync, scoreOutputs } from './evaluate.js';
+import { InterruptWatch } from './interrupt-watch.js';
+import { progressLines } from './progress-lines.js';
 import { formatSubmission, writeSubmission } from './glue-submission.js';
+import { claimModelFolder, type RunIdentity } from './model-folder.js';
 import { buildModel, findModelSource, loadTokenizer, type ModelSource } from './model-setup.js';
 import { buildPredictionFile, writePredictionFile } from './prediction-files.js';
 import { formatResultsTxt, readTrialRecords, writeResults, type TrialRecord, type TrialResults } from './results.js';
 import { saveTrainedModel } from './save-model.js';
+import { checkSplitNotEmpty, checkTrainingMemory, checkVocabularyFits, countParameters, trainingSteps } from './run-checks.js';
 import { loadTeacherTargets } from './teacher-targets.js';
 
 export interface RunOutcome {
@@ -39,6 +44,11 @@ interface RunContext {
   source: ModelSource;
   tokenizer: FullTokenizer;
   train: FeaturizedDataset;
+  /** The dev and test splits the run evaluates, read and featurized before training: `<task>/<split>`. */
+  splits: Map<string, FeaturizedDataset>;
+  numTrainSteps: number;
+  /** Ctrl-C/SIGTERM during evaluation and prediction. */
+  interrupt: InterruptWatch;
   teacher: TeacherTargets | null;
   weights: Record<string, number>;
   maxOutputs: number;
@@ -55,8 +65,16 @@ function maxLines(config: RunConfig): number | undefined {
   return config.debug ? config.debug_max_lines : undefined;
 }
 
+/** More repetitions of a train set than any sensible weighting gives (the original's table gives at most a few). */
+const MAX_MULTIPLE = 1000;
+
 function loadExamples(config: RunConfig, task: Task, split: string): Example[] {
   const multiple = taskMultiple(task.name, split, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
+  if (multiple > MAX_MULTIPLE) {
+    throw new BamError(
+      `hparam "task_weight_exponent" ${config.task_weight_exponent} with dataset_multiples repeats the ${task.name} train set ${multiple.toPrecision(3)} times; use an exponent from 0 to 1, or set "dataset_multiples": false`,
+    );
+  }
   return task.getExamples(config.raw_data_dir(task.name), split, {
     maxLines: maxLines(config),
     multiple,
@@ -80,15 +98,23 @@ function fingerprint(ctx: RunContext, trial: number, seed: number, numTrainSteps
   return createHash('sha256').update(JSON.stringify(relevant)).update(ctx.train.inputIds).digest('hex');
 }
 
+/** Thrown out of an evaluation pass that Ctrl-C stopped; runTrial turns it into the interrupted outcome. */
+class EvaluationInterrupted extends Error {}
+
 /**
- * A split of a task, featurized and run through the model in eval mode; data-parallel, each rank runs its share of
- * the examples and the outputs are gathered (a sum over ranks of disjoint rows) on every rank.
+ * A split of a task, featurized and run through the model in eval mode, with progress lines; data-parallel, each
+ * rank runs its share of the examples and the outputs are gathered (a sum over ranks of disjoint rows) on every rank.
  */
 async function predictSplit(ctx: RunContext, model: BertModel, task: Task, split: string, batchSize: number): Promise<{ data: FeaturizedDataset; outputs: Float32Array }> {
-  const data = featurize(loadExamples(ctx.config, task, split), ctx.config.task_names, ctx.tokenizer, ctx.config.max_seq_length);
+  const data = ctx.splits.get(`${task.name}/${split}`) ?? readSplit(ctx.config, ctx.tokenizer, task, split);
   const { rank, size } = ctx.collective;
-  const outputs = predictDataset(model, data, batchSize, rankSlice(data.n, rank, size));
-  if (size > 1) await ctx.collective.allReduceSum(outputs);
+  if (size > 1) {
+    const outputs = predictDataset(model, data, batchSize, rankSlice(data.n, rank, size));
+    await ctx.collective.allReduceSum(outputs);
+    return { data, outputs };
+  }
+  const outputs = await predictDatasetAsync(model, data, batchSize, progressLines(`${task.name} ${split}`, data.n, ctx.log), ctx.interrupt.requested);
+  if (outputs === null) throw new EvaluationInterrupted();
   return { data, outputs };
 }
 
@@ -108,6 +134,21 @@ async function evaluateDev(ctx: RunContext, model: BertModel, trial: number | nu
       const { data, outputs } = await predictSplit(ctx, model, task, split, ctx.config.eval_batch_size);
       results[task.resultKey(split)] = scoreOutputs(task, data, outputs, ctx.maxOutputs);
       if (trial !== null) writePredictions(ctx, trial, task, split, data, outputs);
+    }
+  }
+  return results;
+}
+
+/**
+ * Dev metrics in the middle of training (eval_every_steps): synchronous, as the training loop's step hook is; the
+ * loop itself sees Ctrl-C after it.
+ */
+function evaluateDevBetweenSteps(ctx: RunContext, model: BertModel): TrialResults {
+  const results: TrialResults = {};
+  for (const task of ctx.tasks) {
+    for (const split of task.devSplits) {
+      const data = ctx.splits.get(`${task.name}/${split}`) ?? readSplit(ctx.config, ctx.tokenizer, task, split);
+      results[task.resultKey(split)] = scoreOutputs(task, data, predictDataset(model, data, ctx.config.eval_batch_size), ctx.maxOutputs);
     }
   }
   return results;
@@ -141,7 +182,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   const seed = config.seed + trial - 1;
   const model = buildModel(kernels, ctx.source, ctx.tasks, seed);
   const stream = new BatchStream(ctx.train, ctx.teacher, ctx.tasks.length, ctx.maxOutputs, config.train_batch_size, seed);
-  const numTrainSteps = Math.trunc(stream.stepsPerEpoch * config.num_train_epochs);
+  const numTrainSteps = ctx.numTrainSteps;
   const loss = new MultitaskLoss(kernels, ctx.tasks.map((t) => t.lossHead(ctx.weights[t.name])), ctx.maxOutputs, config.train_batch_size, config.temperature);
   const optimizer = new AdamWeightDecay(kernels, model.arena, {
     learningRate: config.learning_rate,
@@ -163,7 +204,8 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
     trial,
     checkpointDir,
     saveEverySteps: config.save_checkpoints_steps,
-    saveFinal: config.keep_checkpoints,
+    // Always: so that Ctrl-C during the evaluation that follows loses no training (the checkpoint goes after the trial).
+    saveFinal: true,
     logEverySteps: config.iterations_per_loop,
     run: { fingerprint: fingerprint(ctx, trial, seed, numTrainSteps), numTrainSteps },
     log: ctx.log,
@@ -171,49 +213,108 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
     afterStep: config.eval_every_steps > 0
       ? async (step) => {
         if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
-        const dev = await evaluateDev(ctx, model, null);
+        const dev = evaluateDevBetweenSteps(ctx, model);
         if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step, dev });
         ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
       }
       : undefined,
   });
   if (result.interrupted) return null;
-  const results = await evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
-  await writeOutputs(ctx, model, trial);
+  ctx.interrupt.start();
+  let results: TrialResults;
+  try {
+    results = await evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
+    if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
+    await writeOutputs(ctx, model, trial);
+  } catch (e) {
+    if (!(e instanceof EvaluationInterrupted)) throw e;
+    ctx.log(`interrupted while evaluating trial ${trial}: training had finished and its checkpoint is saved in ${checkpointDir}; run the same command again to evaluate and save the model without retraining`);
+    return null;
+  } finally {
+    ctx.interrupt.stop();
+  }
   if (writesFiles(ctx)) {
-    trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
     saveTrainedModel(join(config.model_dir, `model_${trial}`), model, ctx.tasks, ctx.source.vocabPath, config.do_lower_case, config.max_seq_length);
     if (!config.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
   }
   return { trial, seed, results };
 }
 
+/** A split read and featurized, refused when it holds no example. */
+function readSplit(config: RunConfig, tokenizer: FullTokenizer, task: Task, split: string): FeaturizedDataset {
+  const examples = loadExamples(config, task, split);
+  checkSplitNotEmpty(config, task.name, split, examples.length);
+  return featurize(examples, config.task_names, tokenizer, config.max_seq_length);
+}
+
+/** Hparams that change nothing a run writes, so a folder's owner stays the same when they change. */
+const NOT_IDENTITY = new Set(['num_threads', 'iterations_per_loop']);
+
+/** What owns a model folder: `bam run` with the hparams that decide its outputs. */
+export function runIdentity(config: RunConfig): RunIdentity {
+  const settings = Object.fromEntries(HPARAM_KEYS.filter((k) => !NOT_IDENTITY.has(k)).map((k) => [k, config[k]]));
+  return { command: 'bam run', settings };
+}
+
+/**
+ * Reads and checks everything the run needs before its first step: model config and vocabulary, every split it
+ * will read (train, dev, test), the teachers' files, the step count and the memory the settings imply.
+ */
+function prepareRun(config: RunConfig, kernels: Kernels, log: (line: string) => void, collective: Collective): RunContext {
+  const tasks = config.task_names.map(getTask);
+  const source = findModelSource(config);
+  const tokenizer = loadTokenizer(config, source);
+  checkVocabularyFits(tokenizer.vocab, source.config, source.weights?.configPath ?? config.bert_config_file);
+  const maxOutputs = Math.max(1, ...tasks.map((t) => t.numOutputs));
+  checkTrainingMemory(config, source.config, countParameters(source.config, tasks.reduce((n, t) => n + t.numOutputs, 0)));
+  const examples = tasks.flatMap((t) => {
+    const train = loadExamples(config, t, 'train');
+    checkSplitNotEmpty(config, t.name, 'train', train.length);
+    return train;
+  });
+  const sizes: Record<string, number> = {};
+  for (const e of examples) sizes[e.task] = (sizes[e.task] ?? 0) + 1;
+  const weights = taskWeights(config.task_names, sizes, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
+  const trainData = featurize(examples, config.task_names, tokenizer, config.max_seq_length);
+  const numTrainSteps = trainingSteps(config, trainData.n);
+  const splits = new Map<string, FeaturizedDataset>();
+  for (const task of tasks) {
+    const evaluated = [...task.devSplits, ...(writesTestOutputs(config, 1) ? task.testSplits : [])];
+    for (const split of evaluated) splits.set(`${task.name}/${split}`, readSplit(config, tokenizer, task, split));
+  }
+  const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
+  log(`${config.model_name}: tasks ${config.task_names.join(', ')}; train sizes ${tasks.map((t) => `${t.name} ${sizes[t.name] ?? 0}`).join(', ')}; ` +
+    `loss weights ${tasks.map((t) => `${t.name} ${weights[t.name].toFixed(4)}`).join(', ')}; ${source.weights ? `pretrained ${source.weights.dir}` : 'random initialisation'}; kernels ${kernels.backend}`);
+  return { config, kernels, tasks, source, tokenizer, train: trainData, splits, numTrainSteps, interrupt: new InterruptWatch(), teacher, weights, maxOutputs, log, collective };
+}
+
 /**
  * `bam run`: the original's main(): for each trial, train on all tasks, evaluate every task's dev set, rewrite
  * results.txt/results.json, write the distillation and test outputs, and save the model. An interrupted trial leaves
- * a checkpoint from which the same command resumes.
+ * a checkpoint from which the same command resumes. The model folder is claimed first (see model-folder.ts), and
+ * all inputs are checked before the first step.
  */
 export async function runBam(
-  config: RunConfig, kernels: Kernels, log: (line: string) => void, collective: Collective = singleProcess,
+  config: RunConfig, kernels: Kernels, log: (line: string) => void, options: { overwrite?: boolean; collective?: Collective } = {},
 ): Promise<RunOutcome> {
   if (!existsSync(config.bam_dir)) {
     throw new BamError(`bam_dir ${config.bam_dir} not found; lay one out with: bam init ${config.bam_dir} --glue <folder of a GLUE download>`);
   }
-  const tasks = config.task_names.map(getTask);
-  const source = findModelSource(config);
-  const tokenizer = loadTokenizer(config, source);
-  if (collective.rank === 0) mkdirSync(config.model_dir, { recursive: true });
-  const examples = tasks.flatMap((t) => loadExamples(config, t, 'train'));
-  const sizes: Record<string, number> = {};
-  for (const e of examples) sizes[e.task] = (sizes[e.task] ?? 0) + 1;
-  const weights = taskWeights(config.task_names, sizes, { datasetMultiples: config.dataset_multiples, taskWeightExponent: config.task_weight_exponent });
-  const maxOutputs = Math.max(1, ...tasks.map((t) => t.numOutputs));
-  const trainData = featurize(examples, config.task_names, tokenizer, config.max_seq_length);
-  const teacher = config.distill ? loadTeacherTargets(config, tasks, trainData, maxOutputs) : null;
-  const ctx: RunContext = { config, kernels, tasks, source, tokenizer, train: trainData, teacher, weights, maxOutputs, log, collective };
-  log(`${config.model_name}: tasks ${config.task_names.join(', ')}; train sizes ${tasks.map((t) => `${t.name} ${sizes[t.name] ?? 0}`).join(', ')}; ` +
-    `loss weights ${tasks.map((t) => `${t.name} ${weights[t.name].toFixed(4)}`).join(', ')}; ${source.weights ? `pretrained ${source.weights.dir}` : 'random initialisation'}; kernels ${kernels.backend}`);
+  const collective = options.collective ?? singleProcess;
+  // Rank 0 alone writes, so it alone claims the folder.
+  const release = collective.rank === 0 ? claimModelFolder(config.model_dir, runIdentity(config), { overwrite: options.overwrite ?? false }) : null;
+  let failed = true;
+  try {
+    const outcome = await runTrials(prepareRun(config, kernels, log, collective));
+    failed = false;
+    return outcome;
+  } finally {
+    release?.({ failed });
+  }
+}
 
+async function runTrials(ctx: RunContext): Promise<RunOutcome> {
+  const { config, collective } = ctx;
   // As the original, a run starts with an empty checkpoints folder, unless a trial was interrupted: then the finished
   // trials are kept and training resumes from that trial's checkpoint.
   // Rank 0's folders decide, for every rank.

@@ -1,9 +1,16 @@
+import { showValue } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
 import type { FeaturizedDataset } from '../data/featurize.js';
 import type { Task } from '../data/tasks.js';
 import { BamError } from '../errors.js';
 import type { TeacherTargets } from '../train/batches.js';
 import { readPredictionFile, type PredictionFile } from './prediction-files.js';
+
+/**
+ * The largest teacher logit (or normalised score) accepted: a real model's are within tens; far beyond, dividing by
+ * the temperature and float32 arithmetic overflow to Infinity and the student trains to NaN.
+ */
+const MAX_TEACHER_VALUE = 1e6;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -19,12 +26,14 @@ function describeSettings(doubleUnordered: boolean, maxLines: number | null): st
  */
 function checkTeacherFile(path: string, file: PredictionFile, task: Task, teacher: string, studentEids: Set<number>, config: RunConfig): void {
   const maxLines = config.debug ? config.debug_max_lines : null;
-  const retrain = `retrain the teacher with the student's data settings (${describeSettings(config.double_unordered, maxLines)}): bam run ${teacher} <bam_dir> '{"task_names": ["${task.name}"]${config.debug ? ', "debug": true' : ''}}'`;
+  // A new name, so that the retraining cannot replace the teacher the user already has.
+  const retrain = `train a teacher with the student's data settings (${describeSettings(config.double_unordered, maxLines)}) under a new name, ` +
+    `bam run ${teacher}-2 <bam_dir> '{"task_names": ["${task.name}"]${config.debug ? ', "debug": true' : ''}}', and set "teachers": {"${task.name}": "${teacher}-2"}`;
   if (file.task !== task.name || file.split !== 'train') {
-    throw new BamError(`teacher file ${path} holds ${file.task} ${file.split} predictions, not ${task.name} train; check "teachers"`);
+    throw new BamError(`teacher file ${path} holds ${showValue(file.task)} ${showValue(file.split)} predictions, not "${task.name}" "train"; check "teachers"`);
   }
   if (file.kind !== task.kind || !sameList(file.label_list, task.labelList)) {
-    throw new BamError(`teacher file ${path} has labels [${file.label_list.join(', ')}], the student's ${task.name} has [${task.labelList.join(', ')}]; ${retrain}`);
+    throw new BamError(`teacher file ${path} has labels ${showValue(file.label_list)}, the student's ${task.name} has [${task.labelList.join(', ')}]; ${retrain}`);
   }
   const teacherEids = Object.keys(file.predictions).map(Number);
   const missing = [...studentEids].filter((eid) => !(String(eid) in file.predictions));
@@ -38,6 +47,10 @@ function checkTeacherFile(path: string, file: PredictionFile, task: Task, teache
   }
   for (const [eid, value] of Object.entries(file.predictions)) {
     if (!task.isPredictionEntry(value)) throw new BamError(`teacher file ${path}: the prediction for eid ${eid} is not ${task.predictionEntryShape}; ${retrain}`);
+    const values = typeof value === 'number' ? [value] : value;
+    if (values.some((v) => Math.abs(v) > MAX_TEACHER_VALUE)) {
+      throw new BamError(`teacher file ${path}: the prediction for eid ${eid} has a value beyond ±${MAX_TEACHER_VALUE} (float32 training would overflow); ${retrain}`);
+    }
   }
 }
 

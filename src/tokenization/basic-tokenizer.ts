@@ -69,7 +69,9 @@ export class BasicTokenizer {
     const words = whitespaceTokenize(padCjkIdeographs(cleanText(text)));
     const pieces: string[] = [];
     for (const word of words) {
-      pieces.push(...splitOnPunctuation(this.doLowerCase ? lowerAndStripAccents(word) : word));
+      // A loop, not push(...): one word of punctuation splits into as many pieces as it has characters, and a
+      // spread of ~100k arguments overflows the stack.
+      for (const piece of splitOnPunctuation(this.doLowerCase ? lowerAndStripAccents(word) : word)) pieces.push(piece);
     }
     // The reference re-splits the joined pieces, which also drops any empty piece.
     return whitespaceTokenize(pieces.join(' '));

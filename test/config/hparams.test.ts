@@ -119,8 +119,8 @@ test('every entry documents its meaning in one sentence', () => {
 });
 
 test('checkHparam names the key, the allowed values and the value given', () => {
-  assertBamError(() => checkHparam('train_batch_size', '32'), '"train_batch_size"', 'an integer >= 1', 'got "32"');
-  assertBamError(() => checkHparam('train_batch_size', 0), 'an integer >= 1', 'got 0');
+  assertBamError(() => checkHparam('train_batch_size', '32'), '"train_batch_size"', 'an integer from 1 to 65536', 'got "32"');
+  assertBamError(() => checkHparam('train_batch_size', 0), 'an integer from 1 to 65536', 'got 0');
   assertBamError(() => checkHparam('num_train_epochs', 0), 'a number > 0', 'got 0');
   assertBamError(() => checkHparam('debug', 'yes'), '"debug"', 'true or false', 'got "yes"');
   assertBamError(() => checkHparam('tpu_name', 3), '"tpu_name"', 'a non-empty string or null', 'got 3');

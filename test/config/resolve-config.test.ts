@@ -177,8 +177,8 @@ test('derived fields and retired names are refused with what to set instead', ()
 });
 
 test('wrong types name the key, the expected type and the value', () => {
-  assertBamError(() => resolve({ train_batch_size: '32' }), 'hparam "train_batch_size" must be an integer >= 1, got "32"');
-  assertBamError(() => resolve({ max_seq_length: 128.5 }), '"max_seq_length" must be an integer >= 3, got 128.5');
+  assertBamError(() => resolve({ train_batch_size: '32' }), 'hparam "train_batch_size" must be an integer from 1 to 65536, got "32"');
+  assertBamError(() => resolve({ max_seq_length: 128.5 }), '"max_seq_length" must be an integer from 3 to 8192, got 128.5');
   assertBamError(() => resolve({ debug: 1 }), '"debug" must be true or false, got 1');
   assertBamError(() => resolve({ pretrained_model_dir: '' }), '"pretrained_model_dir" must be a non-empty string or null');
   assertBamError(() => resolve({ teachers: ['rte-model'] }), '"teachers" must be an object {task: teacher model name}');
@@ -193,13 +193,13 @@ test('impossible values name the key and the allowed values', () => {
   assertBamError(() => resolve({ warmup_proportion: 1.5 }), '"warmup_proportion" must be a number in [0, 1], got 1.5');
   assertBamError(() => resolve({ warmup_proportion: -0.1 }), '"warmup_proportion" must be a number in [0, 1]');
   assertBamError(() => resolve({ distill_weight: 2 }), '"distill_weight" must be a number in [0, 1]');
-  assertBamError(() => resolve({ train_batch_size: 0 }), '"train_batch_size" must be an integer >= 1, got 0');
-  assertBamError(() => resolve({ eval_batch_size: -8 }), '"eval_batch_size" must be an integer >= 1');
-  assertBamError(() => resolve({ predict_batch_size: 0 }), '"predict_batch_size" must be an integer >= 1');
-  assertBamError(() => resolve({ max_seq_length: 2 }), '"max_seq_length" must be an integer >= 3, got 2');
-  assertBamError(() => resolve({ num_trials: 0 }), '"num_trials" must be an integer >= 1');
+  assertBamError(() => resolve({ train_batch_size: 0 }), '"train_batch_size" must be an integer from 1 to 65536, got 0');
+  assertBamError(() => resolve({ eval_batch_size: -8 }), '"eval_batch_size" must be an integer from 1 to 65536');
+  assertBamError(() => resolve({ predict_batch_size: 0 }), '"predict_batch_size" must be an integer from 1 to 65536');
+  assertBamError(() => resolve({ max_seq_length: 2 }), '"max_seq_length" must be an integer from 3 to 8192, got 2');
+  assertBamError(() => resolve({ num_trials: 0 }), '"num_trials" must be an integer from 1 to 1000');
   assertBamError(() => resolve({ temperature: 0 }), '"temperature" must be a number > 0');
-  assertBamError(() => resolve({ num_threads: -1 }), '"num_threads" must be an integer >= 0');
+  assertBamError(() => resolve({ num_threads: -1 }), '"num_threads" must be an integer from 0 to 1024');
   assertBamError(() => resolve({ use_tpu: true }), '"use_tpu" must be false: bam runs on CPU; there is no TPU support');
   resolve({ use_tpu: false, num_tpu_cores: 8, tpu_name: 'tpu', tpu_zone: null, gcp_project: 'p' });
 });

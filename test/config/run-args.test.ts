@@ -22,8 +22,9 @@ test('model name, bam_dir and the JSON argument', () => {
     modelName: 'debug-model',
     bamDir: '/bam',
     user: { debug: true, task_names: ['rte'] },
+    overwrite: false,
   });
-  assert.deepEqual(parseRunArgs(['m', '/bam']), { modelName: 'm', bamDir: '/bam', user: {} });
+  assert.deepEqual(parseRunArgs(['m', '/bam']), { modelName: 'm', bamDir: '/bam', user: {}, overwrite: false });
 });
 
 test('--hparams FILE is read first; the JSON argument\'s keys win; both option forms work', () => {
@@ -125,11 +126,18 @@ test('the JSON must be one object', () => {
 });
 
 test('missing or extra arguments give the usage line', () => {
-  const usage = "usage: bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json]";
+  const usage = "usage: bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--overwrite]";
   assertBamError(() => parseRunArgs([]), 'missing <model_name> and <bam_dir>', usage);
   assertBamError(() => parseRunArgs(['m']), 'missing <bam_dir> after the model name "m"', usage);
   assertBamError(() => parseRunArgs(['m', '/bam', 'a', 'b']), 'too many arguments', usage);
   assertBamError(() => parseRunArgs(['m', '/bam', '--fast']), 'unknown option --fast', usage);
+  assertBamError(() => parseRunArgs(['-x', '/bam']), 'unknown option -x', usage);
+});
+
+test('--overwrite is an option, not an argument', () => {
+  assert.equal(parseRunArgs(['m', '/bam']).overwrite, false);
+  const args = parseRunArgs(['m', '--overwrite', '/bam', '{"debug": true}']);
+  assert.deepEqual([args.modelName, args.bamDir, args.user, args.overwrite], ['m', '/bam', { debug: true }, true]);
 });
 
 test('an unset $BAM_DIR: the JSON lands in <bam_dir>, or <bam_dir> is empty', () => {

@@ -117,7 +117,7 @@ describe('experiment recipe', () => {
     rejects({ ...RECIPE, methods: ['bam_fixd'] }, /"methods" has unknown "bam_fixd" \(did you mean "bam_fixed"\?\)/);
     rejects({ ...RECIPE, seeds: [1, 1.5] }, /"seeds" must hold integers >= 0, got 1\.5/);
     rejects({ ...RECIPE, seeds: [3, 3] }, /"seeds" lists 3 twice/);
-    rejects({ ...RECIPE, hparams: { max_seq_length: 'long' } }, /"hparams": hparam "max_seq_length" must be an integer >= 3, got "long"/);
+    rejects({ ...RECIPE, hparams: { max_seq_length: 'long' } }, /"hparams": hparam "max_seq_length" must be an integer from 3 to 8192, got "long"/);
     rejects({ ...RECIPE, name: 'a/b' }, /"name" must be a folder name/);
     rejects({ ...RECIPE, bam_fixed_distill_weight: 2 }, /"bam_fixed_distill_weight" must be a number in \[0, 1\], got 2/);
     rejects({ ...RECIPE, task_hparams: { cola: {} } }, /"task_hparams" has task "cola", which is not in "tasks" \(rte, mrpc, sts\)/);

@@ -81,11 +81,13 @@ describe('an interrupted training run resumes to the same parameters as an unint
     assert.ok(readFileSync(weights('interrupted')).equals(reference), 'parameters differ from the uninterrupted run');
   });
 
-  test('a checkpoint of other hparams is not resumed: one line says how to start afresh', async () => {
+  test('an interrupted run\'s folder is not resumed with other hparams: one line names them; the checkpoint is kept', async () => {
     const stopped = await runAndStop(bamDir, 'changed', 'SIGINT', 3);
     assert.equal(stopped.code, 130);
     const other = spawnSync(process.execPath, [cli, 'run', 'changed', bamDir, JSON.stringify({ ...JSON.parse(HPARAMS), learning_rate: 1e-3 })], { encoding: 'utf8' });
     assert.equal(other.status, 1);
-    assert.match(other.stderr, /^bam: .*training-state\.safetensors: this checkpoint belongs to a run with other hparams, data or model; delete .* to start afresh/m);
+    assert.match(other.stderr, /^bam: .*models\/changed holds another run's outputs: its run had other settings \("learning_rate"\); choose another <model_name>, or pass --overwrite/m);
+    assert.equal(other.stderr.trim().split('\n').length, 1, other.stderr);
+    assert.ok(existsSync(join(bamDir, 'models', 'changed', 'checkpoints', 'trial_1')), 'the refused run must keep the checkpoint');
   });
 });

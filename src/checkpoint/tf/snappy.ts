@@ -34,6 +34,9 @@ export function snappyUncompress(input: Uint8Array, where: string): Uint8Array {
   const [expectedLength] = lengthVarint;
   pos = lengthVarint[1];
   if (expectedLength > 0xffffffff) fail('uncompressed length over 4 GiB');
+  // Checked before allocating: no element yields more than 64 bytes from 3 (a 2-byte-offset copy), so the declared
+  // length cannot exceed 22 times the bytes left.
+  if (expectedLength > (input.length - pos) * 22) fail(`uncompressed length ${expectedLength} is more than ${input.length - pos} bytes can expand to`);
 
   const out = new Uint8Array(expectedLength);
   let written = 0;

@@ -184,7 +184,7 @@ export class TfCheckpoint implements TensorSource {
       fd = openSync(this.shardPath(entry.shardId), 'r');
       this.shardFds[entry.shardId] = fd;
     }
-    const bytes = readBytesAt(fd, position, length);
+    const bytes = readBytesAt(fd, position, length, `${this.shardPath(entry.shardId)}: tensor ${entry.name}`);
     if (!bytes) {
       throw new BamError(
         `${this.shardPath(entry.shardId)}: truncated while reading tensor ${entry.name} (the file shrank after it was opened); ${CORRUPT_FIX}`,
@@ -199,6 +199,8 @@ export class TfCheckpoint implements TensorSource {
  * data files. Decodes the index, checks its block CRCs, that every data shard exists and that no shard is shorter
  * than the tensors it should hold; tensor bytes are read later.
  */
+const MAX_INDEX_BYTES = 2 ** 31 - 1;
+
 export function openTfCheckpoint(prefixOrIndexPath: string): TfCheckpoint {
   const prefix = prefixOrIndexPath.replace(/\.index$/, '').replace(/\.data-\d{5}-of-\d{5}$/, '');
   const indexPath = `${prefix}.index`;
@@ -206,6 +208,11 @@ export function openTfCheckpoint(prefixOrIndexPath: string): TfCheckpoint {
     throw new BamError(
       `${prefixOrIndexPath}: no TensorFlow checkpoint here (${indexPath} not found); pass the checkpoint prefix (e.g. .../bert_model.ckpt) or its .index file`,
     );
+  }
+  // readFileSync cannot return more than 2 GiB; a real index is kilobytes to a few megabytes.
+  const indexSize = statSync(indexPath).size;
+  if (indexSize > MAX_INDEX_BYTES) {
+    throw new BamError(`${indexPath}: ${indexSize} bytes is too large for a checkpoint index (at most ${MAX_INDEX_BYTES}): not a TensorFlow checkpoint index; pass the .index file of the checkpoint`);
   }
   const table = readSstable(readFileSync(indexPath), indexPath);
   if (table.length === 0 || table[0].key.length !== 0) {
