@@ -54,6 +54,16 @@ export class ClassificationTask extends GlueTask implements Task {
     return data.labelIds[i];
   }
 
+  exampleGold(example: Example): number {
+    return this.featureTargets(example).labelId;
+  }
+
+  baselinePrediction(train: readonly Example[]): number {
+    const counts = new Array<number>(this.numOutputs).fill(0);
+    for (const e of train) counts[this.exampleGold(e)]++;
+    return counts.indexOf(Math.max(...counts));
+  }
+
   /** −log softmax(logits)[gold], with the max subtracted for stability. */
   goldLoss(outputs: Float32Array, offset: number, data: FeaturizedDataset, i: number): number {
     let max = -Infinity;

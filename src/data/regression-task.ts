@@ -55,6 +55,14 @@ export class RegressionTask extends GlueTask implements Task {
     return data.regressionTargets[i];
   }
 
+  exampleGold(example: Example): number {
+    return this.featureTargets(example).regressionTarget;
+  }
+
+  baselinePrediction(train: readonly Example[]): number {
+    return train.reduce((sum, e) => sum + this.exampleGold(e), 0) / Math.max(1, train.length);
+  }
+
   goldLoss(outputs: Float32Array, offset: number, data: FeaturizedDataset, i: number): number {
     return (outputs[offset] - data.regressionTargets[i]) ** 2;
   }

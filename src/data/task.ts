@@ -70,6 +70,13 @@ export interface Task {
   prediction(outputs: Float32Array, offset: number): number;
   /** Example i's gold value in the same terms as `prediction`. */
   gold(data: FeaturizedDataset, i: number): number;
+  /** An example's gold value in the same terms as `prediction`, from the example itself. */
+  exampleGold(example: Example): number;
+  /**
+   * The constant prediction of a majority-class baseline fitted on train examples: the most frequent label
+   * (ties: the first in label order), or the mean score.
+   */
+  baselinePrediction(train: readonly Example[]): number;
   /** Example i's unweighted loss against its gold target (the original's eval `loss`). */
   goldLoss(outputs: Float32Array, offset: number, data: FeaturizedDataset, i: number): number;
 

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { isFolderName, showValue } from '../config/hparams.js';
 import { BamError } from '../errors.js';
+import { getTask } from '../data/tasks.js';
 import { readJsonFile } from '../util/json-file.js';
+import { majorityBaselines } from './majority-baseline.js';
 
 interface ResultsJson {
   trials: unknown[];
@@ -34,9 +36,10 @@ function cell(mean: number | undefined, std: number | null | undefined): string 
 
 /**
  * A Markdown table of several models' dev results (mean ± sample standard deviation over trials), one row per
- * model and one column per task metric, losses left out.
+ * model and one column per task metric, losses left out. With `baseline`, a last row gives the majority-class
+ * baseline of every task (majority-baseline.ts) from `<bam_dir>/glue_data`.
  */
-export function formatResultsTable(bamDir: string, models: string[]): string {
+export function formatResultsTable(bamDir: string, models: string[], baseline = false): string {
   const all = models.map((m) => ({ model: m, results: readResults(bamDir, m) }));
   const columns: [string, string][] = [];
   for (const { results } of all) {
@@ -52,5 +55,13 @@ export function formatResultsTable(bamDir: string, models: string[]): string {
     String(results.trials.length),
     ...columns.map(([t, m]) => cell(results.mean[t]?.[m], results.std[t]?.[m])),
   ]);
+  if (baseline) {
+    const tasks = [...new Set(columns.map(([t]) => getTask(t.replace(/-mm$/, '')).name))];
+    const scores = majorityBaselines(bamDir, tasks);
+    rows.push(['majority-class baseline', '—', ...columns.map(([t, m]) => {
+      const value = scores[t]?.find(([metric]) => metric === m)?.[1];
+      return value === undefined ? '' : value.toFixed(2);
+    })]);
+  }
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 }

@@ -126,7 +126,7 @@ test('the JSON must be one object', () => {
 });
 
 test('missing or extra arguments give the usage line', () => {
-  const usage = "usage: bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--overwrite]";
+  const usage = "usage: bam run <model_name> <bam_dir> ['<hparams JSON>'] [--hparams FILE.json] [--threads N] [--overwrite]";
   assertBamError(() => parseRunArgs([]), 'missing <model_name> and <bam_dir>', usage);
   assertBamError(() => parseRunArgs(['m']), 'missing <bam_dir> after the model name "m"', usage);
   assertBamError(() => parseRunArgs(['m', '/bam', 'a', 'b']), 'too many arguments', usage);
