@@ -57,6 +57,11 @@ interface RunContext {
   collective: Collective;
 }
 
+/** Dev results as `{task: {metric: value}}`, as results.json and training_log.jsonl hold them. */
+function metricTable(results: TrialResults): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(results).map(([task, metrics]) => [task, Object.fromEntries(metrics)]));
+}
+
 function writesFiles(ctx: RunContext): boolean {
   return ctx.collective.rank === 0;
 }
@@ -214,7 +219,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
       ? async (step) => {
         if (step % config.eval_every_steps !== 0 || step === numTrainSteps) return;
         const dev = evaluateDevBetweenSteps(ctx, model);
-        if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step, dev });
+        if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step, dev: metricTable(dev) });
         ctx.log(`step ${step} dev: ${formatResultsTxt([{ trial, seed, results: dev }]).trim().replace(/\n/g, ' | ')}`);
       }
       : undefined,
@@ -224,7 +229,7 @@ async function runTrial(ctx: RunContext, trial: number): Promise<TrialRecord | n
   let results: TrialResults;
   try {
     results = await evaluateDev(ctx, model, writesTestOutputs(config, trial) ? trial : null);
-    if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: results });
+    if (writesFiles(ctx)) trainingLog.append({ type: 'eval', trial, step: numTrainSteps, dev: metricTable(results) });
     await writeOutputs(ctx, model, trial);
   } catch (e) {
     if (!(e instanceof EvaluationInterrupted)) throw e;
