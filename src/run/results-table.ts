@@ -60,7 +60,7 @@ export function formatResultsTable(bamDir: string, models: string[], baseline = 
     const scores = majorityBaselines(bamDir, tasks);
     rows.push(['majority-class baseline', '—', ...columns.map(([t, m]) => {
       const value = scores[t]?.find(([metric]) => metric === m)?.[1];
-      return value === undefined ? '' : value.toFixed(2);
+      return value === undefined ? '' : (value || 0).toFixed(2); // a constant's correlation may come out -0
     })]);
   }
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
