@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openSafetensors } from '../../src/checkpoint/safetensors.js';
+import { LOCK_FILE, processAlive } from '../../src/run/model-folder.js';
 import { makeBamDir, TINY_RUN } from '../run/fixture-bam-dir.js';
 import { sharedData } from '../shared-data.js';
 
@@ -116,6 +117,10 @@ describe('mpirun -np 2 bam run: data-parallel training equals one process', { sk
     assert.notEqual(killed.code, 0, killed.stderr);
     assert.match(killed.stderr, /rank 1/, 'the message names the rank that died');
     assert.ok(!existsSync(weights('killed')), 'the killed job must not have finished');
+    // mpirun can return while the aborted rank 0 is still exiting; its lock is stale only once it is gone.
+    const lock = join(modelDir('killed'), LOCK_FILE);
+    const owner = existsSync(lock) ? (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid : null;
+    for (let waited = 0; owner !== null && processAlive(owner) && waited < 100; waited++) await new Promise((r) => setTimeout(r, 100));
     const resumed = bamRun(2, bamDir, 'killed');
     assert.equal(resumed.status, 0, resumed.stderr);
     const from = Number(/resuming from the checkpoint at step (\d+)\//.exec(resumed.stderr)?.[1]);
