@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: a small, real BAM run on GLUE data, fine-tuned from the encoder that `bam pretrain` made with the
-# committed recipe (experiments/glue-small/pretrained_models/bam-small-mlm: 4 layers of width 128, masked-LM
+# committed recipe (pretrained/bam-small-mlm: 4 layers of width 128, masked-LM
 # pretrained on the GLUE train text). Single-task teachers for SST-2 and STS-B, a multi-task SST-2+STS-B model and a
 # BAM student distilled from the teachers with teacher annealing, each on the first 2000 train rows of each task for
 # 2 epochs; then their dev results beside the majority-class baseline.
@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 BAM_DIR=${1:-$(mktemp -d "${TMPDIR:-/tmp}/bam-demo-XXXXXX")}
 GLUE_DIR=${2:-$root/../shared/data/glue}
 VOCAB=${3:-$root/../shared/data/vocab/bert-base-uncased/vocab.txt}
-ENCODER=$root/experiments/glue-small/pretrained_models/bam-small-mlm
+ENCODER=$root/pretrained/bam-small-mlm
 bam() { node "$root/bin/bam.js" "$@"; }
 
 common='"pretrained_model_dir": "'$ENCODER'", "train_max_examples": {"sst": 2000, "sts": 2000}, "num_train_epochs": 2, "learning_rate": 2e-4, "train_batch_size": 32, "double_unordered": false, "dataset_multiples": false, "write_test_outputs": false, "iterations_per_loop": 50'

@@ -6,7 +6,7 @@ import { readRecipe } from '../experiment/recipe.js';
 import { runExperiment } from '../experiment/run-experiment.js';
 import { parseCliOptions } from './options.js';
 
-export const EXPERIMENT_USAGE = 'bam experiment <bam_dir> <experiment.json> [--record DIR] [--threads N]';
+export const EXPERIMENT_USAGE = 'bam experiment <bam_dir> <experiment.json> [--record DIR] [--encoders DIR] [--threads N]';
 const USAGE = EXPERIMENT_USAGE;
 
 const HELP = `usage: ${USAGE}
@@ -21,6 +21,8 @@ continues on a fresh machine from a checkout that holds the record.
   experiment.json  the recipe (see experiments/ for a committed one)
   --record DIR     where finished steps are kept, laid out like a bam_dir (default: <recipe folder>/<recipe name>/);
                    bam report DIR experiment.json --out DIR/report builds the report from it alone
+  --encoders DIR   where the record keeps the pretrained encoder (default: DIR/pretrained_models of the record);
+                   bam report then takes --pretrain <encoders>/<pretrain model_name>
   --threads N      compute threads (default: all cores)
 `;
 
@@ -31,7 +33,7 @@ export async function runExperimentCommand(args: string[], io: { stdout: NodeJS.
   const { values, positionals } = parseCliOptions(USAGE, () =>
     parseArgs({
       args,
-      options: { record: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { record: { type: 'string' }, encoders: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
       allowPositionals: true,
       strict: true,
     }),
@@ -49,7 +51,7 @@ export async function runExperimentCommand(args: string[], io: { stdout: NodeJS.
   if (recordDir === '' || basename(recordDir) === '') throw new BamError(`--record needs a folder; usage: ${USAGE}`);
   const kernels = getKernels();
   kernels.setThreads(threads);
-  const outcome = await runExperiment(bamDir, recipe, { recordDir, kernels, log: (line) => io.stderr.write(`${line}\n`) });
+  const outcome = await runExperiment(bamDir, recipe, { recordDir, encodersDir: values.encoders, kernels, log: (line) => io.stderr.write(`${line}\n`) });
   if (outcome.interrupted) return INTERRUPTED;
   io.stdout.write(`experiment ${recipe.name}: done; the record is ${recordDir}; report: bam report ${recordDir} ${recipePath} --out ${join(recordDir, 'report')}\n`);
   return 0;

@@ -24,6 +24,8 @@ export interface ExperimentOptions {
    * committed so that the experiment continues, and its report is rebuilt, on a fresh machine.
    */
   recordDir: string;
+  /** Where the record keeps pretrained encoders (whole model folders); default `<recordDir>/pretrained_models`. */
+  encodersDir?: string;
   kernels: Kernels;
   log: (line: string) => void;
 }
@@ -83,7 +85,7 @@ function recordRun(recordDir: string, bamDir: string, run: ExperimentRun): void 
 async function pretrainStep(recipe: ExperimentRecipe, bamDir: string, o: ExperimentOptions): Promise<boolean | null> {
   const step = recipe.pretrain;
   if (step === undefined) return false;
-  const recorded = join(o.recordDir, 'pretrained_models', step.model_name);
+  const recorded = join(o.encodersDir ?? join(o.recordDir, 'pretrained_models'), step.model_name);
   const target = join(bamDir, 'pretrained_models', step.model_name);
   if (existsSync(join(recorded, 'pretrain_results.json'))) {
     if (!PRETRAINED_FILES.every((f) => !existsSync(join(recorded, f)) || sameFile(join(recorded, f), join(target, f)))) copyFiles(recorded, target, PRETRAINED_FILES);

@@ -37,11 +37,13 @@ const recipe = parseRecipe({
 describe('bam experiment in miniature', { skip }, () => {
   let bamDir = '';
   let recordDir = '';
+  let encodersDir = '';
   const lines: string[] = [];
   before(async () => {
     bamDir = makeBamDir();
     recordDir = join(bamDir, 'record');
-    const outcome = await runExperiment(bamDir, recipe, { recordDir, kernels: getKernels(), log: (l) => lines.push(l) });
+    encodersDir = join(bamDir, 'encoders');
+    const outcome = await runExperiment(bamDir, recipe, { recordDir, encodersDir, kernels: getKernels(), log: (l) => lines.push(l) });
     assert.equal(outcome.interrupted, false);
   });
   after(() => rmSync(bamDir, { recursive: true, force: true }));
@@ -50,7 +52,7 @@ describe('bam experiment in miniature', { skip }, () => {
     const runs = ['mini-single-rte-s1', 'mini-single-sts-s1', 'mini-multi-s1', 'mini-bam-s1', 'mini-bam_fixed-s1', 'mini-single_random-rte-s1', 'mini-single_random-sts-s1'];
     const order = lines.filter((l) => /^\[\d+\/7\] /.test(l)).map((l) => /^\[\d+\/7\] (\S+):/.exec(l)?.[1]);
     assert.deepEqual(order, runs);
-    const pretrained = join(recordDir, 'pretrained_models', 'mini-mlm');
+    const pretrained = join(encodersDir, 'mini-mlm');
     assert.deepEqual(readdirSync(pretrained).sort(), ['config.json', 'model.safetensors', 'pretrain_results.json', 'tokenizer_config.json', 'training_log.jsonl', 'vocab.txt']);
     for (const run of runs) {
       const dir = join(recordDir, 'models', run);
@@ -72,16 +74,16 @@ describe('bam experiment in miniature', { skip }, () => {
 
   test('a rerun on a fresh bam_dir trains nothing: every step is restored from the record, the report is the same', async () => {
     const report1 = join(bamDir, 'report1');
-    writeReport(collectExperiment(recordDir, recipe), report1);
+    writeReport(collectExperiment(recordDir, recipe, join(encodersDir, 'mini-mlm')), report1);
     const fresh = makeBamDir();
     try {
       const rerun: string[] = [];
-      const outcome = await runExperiment(fresh, recipe, { recordDir, kernels: getKernels(), log: (l) => rerun.push(l) });
+      const outcome = await runExperiment(fresh, recipe, { recordDir, encodersDir, kernels: getKernels(), log: (l) => rerun.push(l) });
       assert.deepEqual(outcome.trained, []);
       assert.equal(outcome.restored.length, 8);
       // Students find their teachers' predictions in the restored bam_dir, and the encoder is the record's.
       assert.ok(existsSync(join(fresh, 'models', 'mini-single-sts-s1', 'outputs', 'sts_train_predictions_1.json')));
-      assert.ok(readFileSync(join(fresh, 'pretrained_models', 'mini-mlm', 'model.safetensors')).equals(readFileSync(join(recordDir, 'pretrained_models', 'mini-mlm', 'model.safetensors'))));
+      assert.ok(readFileSync(join(fresh, 'pretrained_models', 'mini-mlm', 'model.safetensors')).equals(readFileSync(join(encodersDir, 'mini-mlm', 'model.safetensors'))));
       const report2 = join(fresh, 'report2');
       writeReport(collectExperiment(fresh, recipe), report2);
       assert.equal(readFileSync(join(report2, 'report.md'), 'utf8'), readFileSync(join(report1, 'report.md'), 'utf8'));

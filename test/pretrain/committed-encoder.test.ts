@@ -14,7 +14,7 @@ import { BertModel } from '../../src/model/bert-model.js';
 import { predict } from '../../src/predict.js';
 
 /** The encoder the README's main job fine-tunes from, committed by `bam experiment` with the committed recipe. */
-const DIR = 'experiments/glue-small/pretrained_models/bam-small-mlm';
+const DIR = 'pretrained/bam-small-mlm';
 
 test('the committed encoder is what the recipe asks for, stored as float16 in under 20 MB, with its log and held-out result', () => {
   const recipe = readRecipe('experiments/glue-small.json');
