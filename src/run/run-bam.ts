@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HPARAM_KEYS } from '../config/hparams.js';
 import type { RunConfig } from '../config/resolve-config.js';
@@ -318,13 +318,23 @@ export async function runBam(
   }
 }
 
+/** How many trials an earlier results.json records (0 when there is none or it cannot be read). */
+function recordedTrials(path: string): number {
+  try {
+    const trials = (JSON.parse(readFileSync(path, 'utf8')) as { trials?: unknown }).trials;
+    return Array.isArray(trials) ? trials.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
 async function runTrials(ctx: RunContext): Promise<RunOutcome> {
   const { config, collective } = ctx;
   // As the original, a run starts with an empty checkpoints folder, unless a trial was interrupted: then the finished
   // trials are kept and training resumes from that trial's checkpoint.
   // Rank 0's folders decide, for every rank.
   const writes = collective.rank === 0;
-  const unfinished = writes ? unfinishedTrials(config.checkpoints_dir) : [];
+  const unfinished = writes ? unfinishedTrials(config.checkpoints_dir, recordedTrials(config.results_json)) : [];
   const shared = new Float32Array([unfinished.length > 0 ? unfinished[0] : 1]);
   await collective.broadcast(shared, 0);
   const firstTrial = shared[0];

@@ -80,16 +80,17 @@ export function peekTrainingCheckpoint(dir: string): { step: number; numTrainSte
   }
 }
 
-/** The trial folders (`trial_<t>`) under a run's checkpoints folder whose training has not finished. */
-export function unfinishedTrials(checkpointsDir: string): number[] {
+/**
+ * The trials after the first `finishedTrials` that have a checkpoint under a run's checkpoints folder (`trial_<t>`):
+ * those stopped while training, and those whose training ended but whose evaluation did not (Ctrl-C there leaves a
+ * checkpoint at the last step; the trial is finished only once its results are recorded).
+ */
+export function unfinishedTrials(checkpointsDir: string, finishedTrials: number): number[] {
   if (!existsSync(checkpointsDir)) return [];
   return readdirSync(checkpointsDir)
     .map((name) => /^trial_(\d+)$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
-    .filter((m) => {
-      const info = peekTrainingCheckpoint(join(checkpointsDir, m[0]));
-      return info !== null && info.step < info.numTrainSteps;
-    })
     .map((m) => Number(m[1]))
+    .filter((t) => t > finishedTrials && peekTrainingCheckpoint(join(checkpointsDir, `trial_${t}`)) !== null)
     .sort((a, b) => a - b);
 }
