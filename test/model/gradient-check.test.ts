@@ -5,6 +5,7 @@ import type { BertConfig } from '../../src/model/bert-config.js';
 import { BertModel } from '../../src/model/bert-model.js';
 import { MultitaskLoss, type LossTargets } from '../../src/train/multitask-loss.js';
 import { Rng } from '../../src/util/rng.js';
+import { checkFiniteDifferences } from './finite-differences.js';
 
 const config: BertConfig = {
   vocabSize: 13, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 12, hiddenAct: 'gelu',
@@ -53,26 +54,6 @@ test('model gradients match finite differences for every parameter tensor (train
   model.backward(dOutputs);
   const analytic = Float32Array.from(model.arena.grads);
 
-  const h = 1e-2;
-  let checked = 0;
-  for (const p of model.arena.parameters) {
-    // Three entries per tensor, chosen among those with a non-zero gradient where there are any.
-    const candidates = Array.from({ length: p.size }, (_, i) => i).filter((i) => analytic[p.offset + i] !== 0);
-    assert.ok(candidates.length > 0 || /token_type|position/.test(p.name), `${p.name}: all gradients are zero`);
-    for (let n = 0; n < Math.min(3, candidates.length); n++) {
-      const i = candidates[rng.int(candidates.length)];
-      const saved = p.value[i];
-      p.value[i] = saved + h;
-      const plus = evaluate();
-      p.value[i] = saved - h;
-      const minus = evaluate();
-      p.value[i] = saved;
-      const numeric = (plus - minus) / (2 * h);
-      const a = analytic[p.offset + i];
-      const tolerance = 2e-2 * Math.max(Math.abs(numeric), Math.abs(a)) + 2e-4;
-      assert.ok(Math.abs(numeric - a) <= tolerance, `${p.name}[${i}]: analytic ${a}, finite difference ${numeric}`);
-      checked++;
-    }
-  }
+  const checked = checkFiniteDifferences(model.arena.parameters, analytic, evaluate, rng, () => false);
   assert.ok(checked >= 3 * (model.arena.parameters.length - 2), `only ${checked} entries checked`);
 });

@@ -8,6 +8,7 @@ import type { MaskedPositions } from '../../src/model/masked-lm-head.js';
 import { MaskedLmLoss } from '../../src/train/masked-lm-loss.js';
 import { Rng } from '../../src/util/rng.js';
 import { backends } from '../kernels-under-test.js';
+import { checkFiniteDifferences } from './finite-differences.js';
 
 const config: BertConfig = {
   vocabSize: 17, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 12, hiddenAct: 'gelu',
@@ -54,31 +55,8 @@ function run(k: Kernels): { model: BertMaskedLm; evaluate: () => number; grads: 
 test('masked-LM gradients match finite differences for every parameter tensor (training mode, dropout on)', () => {
   const { model, evaluate, grads } = run(referenceKernels);
   const rng = new Rng(11);
-  const h = 1e-2;
-  let checked = 0;
-  for (const p of model.arena.parameters) {
-    const candidates = Array.from({ length: p.size }, (_, i) => i).filter((i) => grads[p.offset + i] !== 0);
-    // Nothing trains the pooler without next-sentence prediction.
-    if (p.name.startsWith('bert/pooler/')) {
-      assert.equal(candidates.length, 0, `${p.name} has gradients`);
-      continue;
-    }
-    assert.ok(candidates.length > 0, `${p.name}: all gradients are zero`);
-    for (let n = 0; n < Math.min(3, candidates.length); n++) {
-      const i = candidates[rng.int(candidates.length)];
-      const saved = p.value[i];
-      p.value[i] = saved + h;
-      const plus = evaluate();
-      p.value[i] = saved - h;
-      const minus = evaluate();
-      p.value[i] = saved;
-      const numeric = (plus - minus) / (2 * h);
-      const a = grads[p.offset + i];
-      const tolerance = 2e-2 * Math.max(Math.abs(numeric), Math.abs(a)) + 2e-4;
-      assert.ok(Math.abs(numeric - a) <= tolerance, `${p.name}[${i}]: analytic ${a}, finite difference ${numeric}`);
-      checked++;
-    }
-  }
+  // Nothing trains the pooler without next-sentence prediction.
+  const checked = checkFiniteDifferences(model.arena.parameters, grads, evaluate, rng, (p) => p.name.startsWith('bert/pooler/'));
   assert.ok(checked >= 3 * (model.arena.parameters.length - 2) - 3, `only ${checked} entries checked`);
 });
 
