@@ -15,7 +15,7 @@ const INTERRUPTED = 130;
  * `<bam_dir>/pretrained_models/<model_name>/`. Progress goes to stderr; the held-out result to stdout.
  */
 export async function runPretrainCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  const { modelName, bamDir, user } = parseRunArgs(args, 'pretrain');
+  const { modelName, bamDir, user, overwrite } = parseRunArgs(args, 'pretrain');
   if (!isFolderName(modelName)) throw new BamError(`model name ${showValue(modelName)} must be a folder name (no "/"): bam pretrain <model_name> <bam_dir>`);
   const hparams = resolvePretrainHparams(user);
   const kernels = getKernels();
@@ -23,7 +23,7 @@ export async function runPretrainCommand(args: string[], io: { stdout: NodeJS.Wr
   kernels.setThreads(threadsPerRank(hparams.num_threads, collective, availableParallelism()));
   const log = (line: string): void => { if (collective.rank === 0) io.stderr.write(`${line}\n`); };
   try {
-    const outcome = await runPretrain(modelName, bamDir, hparams, kernels, log, collective);
+    const outcome = await runPretrain(modelName, bamDir, hparams, kernels, log, collective, { overwrite });
     collective.close();
     if (outcome.interrupted) return INTERRUPTED;
     if (outcome.results) report(io, modelName, outcome.results, outcome.modelDir);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPretrainedFiles } from '../checkpoint/pretrained-files.js';
 import { loadWeights } from '../checkpoint/load-weights.js';
@@ -17,6 +17,7 @@ import { stepSeed } from '../train/trainer.js';
 import { runTrainingLoop } from '../train/training-loop.js';
 import { TrainingLog } from '../train/training-log.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { claimModelFolder, type RunIdentity } from '../run/model-folder.js';
 import { singleProcess, type Collective } from '../parallel/collective.js';
 import { glueTrainText } from './glue-text.js';
 import { MlmBatchStream, sequentialBatches, type MlmBatch } from './mlm-batches.js';
@@ -131,6 +132,7 @@ function fingerprint(h: PretrainHparams, config: BertConfig, data: PretrainingDa
  */
 export async function runPretrain(
   modelName: string, bamDir: string, h: PretrainHparams, kernels: Kernels, log: (line: string) => void, collective: Collective = singleProcess,
+  options: { overwrite?: boolean } = {},
 ): Promise<PretrainOutcome> {
   // Data-parallel under mpirun: every rank trains its slice of each batch; only rank 0 writes files.
   const writes = collective.rank === 0;
@@ -182,56 +184,75 @@ export async function runPretrain(
     `${data.heldout.n} held out; ${h.num_train_steps} steps of ${h.train_batch_size}${initDir === null ? '' : `, continuing ${initDir}`}; kernels ${kernels.backend}`,
   );
 
-  mkdirSync(modelDir, { recursive: true });
-  const checkpointDir = join(modelDir, 'checkpoints');
-  const trainingLog = new TrainingLog(join(modelDir, 'training_log.jsonl'));
-  const heldout = (step: number): HeldoutMetrics => {
-    const metrics = evaluateHeldout(model, data.heldout, h.eval_batch_size, loss, logits, adapter);
-    if (writes) trainingLog.append({ type: 'eval', step, heldout: metrics });
-    log(`step ${step} held-out: MLM loss ${metrics.mlm_loss.toFixed(4)}, MLM accuracy ${(100 * metrics.mlm_accuracy).toFixed(2)}%`);
-    return metrics;
-  };
-  const result = await runTrainingLoop(model.arena, async (s) => {
-    const { batch, sequences } = adapter.adapt(stream.batchAt(s), P);
-    const r = await maskedLmTrainingStep(model, batch, loss, optimizer, s, stepSeed(h.seed, s), logits, collective);
-    const n = batch.positions.count;
-    return {
-      loss: { sum: r.loss * (n + 1e-5), count: n },
-      mlmAccuracy: { sum: r.correct, count: n },
-      learningRate: r.learningRate,
-      lambda: null,
-      examples: sequences,
+  // The folder belongs to this pretraining, as bam run's model folders do: the same hparams resume, others are refused.
+  const release = writes ? claimModelFolder(modelDir, pretrainIdentity(h), { overwrite: options.overwrite ?? false }) : null;
+  let failed = true;
+  try {
+    const outcome = await trainAndSave();
+    failed = false;
+    return outcome;
+  } finally {
+    release?.({ failed });
+  }
+
+  async function trainAndSave(): Promise<PretrainOutcome> {
+    const checkpointDir = join(modelDir, 'checkpoints');
+    const trainingLog = new TrainingLog(join(modelDir, 'training_log.jsonl'));
+    const heldout = (step: number): HeldoutMetrics => {
+      const metrics = evaluateHeldout(model, data.heldout, h.eval_batch_size, loss, logits, adapter);
+      if (writes) trainingLog.append({ type: 'eval', step, heldout: metrics });
+      log(`step ${step} held-out: MLM loss ${metrics.mlm_loss.toFixed(4)}, MLM accuracy ${(100 * metrics.mlm_accuracy).toFixed(2)}%`);
+      return metrics;
     };
-  }, {
-    numTrainSteps: h.num_train_steps,
-    checkpointDir,
-    saveEverySteps: h.save_checkpoints_steps,
-    saveFinal: h.keep_checkpoints,
-    logEverySteps: h.iterations_per_loop,
-    run: { fingerprint: fingerprint(h, config, data), numTrainSteps: h.num_train_steps },
-    log,
-    lossUnit: 'masked token',
-    trainingLog,
-    collective,
-    afterStep: (s) => {
-      if (h.eval_every_steps > 0 && s % h.eval_every_steps === 0 && s < h.num_train_steps) heldout(s);
-    },
-  });
-  if (result.interrupted) return { interrupted: true, results: null, modelDir };
-  const metrics = heldout(h.num_train_steps);
-  if (!writes) return { interrupted: false, results: null, modelDir };
-  savePretrainedModel(modelDir, model, vocabPath, h.do_lower_case, h.model_storage === 'float16' ? 'F16' : 'F32');
-  const results: PretrainResults = {
-    model_name: modelName,
-    steps: h.num_train_steps,
-    examples: h.num_train_steps * h.train_batch_size,
-    train_instances: data.train.n,
-    heldout_instances: data.heldout.n,
-    documents: { train: data.trainDocuments, heldout: data.heldoutDocuments },
-    heldout: metrics,
-    hparams: h,
-  };
-  writeFileAtomic(join(modelDir, 'pretrain_results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  if (!h.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
-  return { interrupted: false, results, modelDir };
+    const result = await runTrainingLoop(model.arena, async (s) => {
+      const { batch, sequences } = adapter.adapt(stream.batchAt(s), P);
+      const r = await maskedLmTrainingStep(model, batch, loss, optimizer, s, stepSeed(h.seed, s), logits, collective);
+      const n = batch.positions.count;
+      return {
+        loss: { sum: r.loss * (n + 1e-5), count: n },
+        mlmAccuracy: { sum: r.correct, count: n },
+        learningRate: r.learningRate,
+        lambda: null,
+        examples: sequences,
+      };
+    }, {
+      numTrainSteps: h.num_train_steps,
+      checkpointDir,
+      saveEverySteps: h.save_checkpoints_steps,
+      saveFinal: h.keep_checkpoints,
+      logEverySteps: h.iterations_per_loop,
+      run: { fingerprint: fingerprint(h, config, data), numTrainSteps: h.num_train_steps },
+      log,
+      lossUnit: 'masked token',
+      trainingLog,
+      collective,
+      afterStep: (s) => {
+        if (h.eval_every_steps > 0 && s % h.eval_every_steps === 0 && s < h.num_train_steps) heldout(s);
+      },
+    });
+    if (result.interrupted) return { interrupted: true, results: null, modelDir };
+    const metrics = heldout(h.num_train_steps);
+    if (!writes) return { interrupted: false, results: null, modelDir };
+    savePretrainedModel(modelDir, model, vocabPath, h.do_lower_case, h.model_storage === 'float16' ? 'F16' : 'F32');
+    const results: PretrainResults = {
+      model_name: modelName,
+      steps: h.num_train_steps,
+      examples: h.num_train_steps * h.train_batch_size,
+      train_instances: data.train.n,
+      heldout_instances: data.heldout.n,
+      documents: { train: data.trainDocuments, heldout: data.heldoutDocuments },
+      heldout: metrics,
+      hparams: h,
+    };
+    writeFileAtomic(join(modelDir, 'pretrain_results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    if (!h.keep_checkpoints) rmSync(checkpointDir, { recursive: true, force: true });
+    return { interrupted: false, results, modelDir };
+  }
+}
+
+/** Hparams that change nothing the pretraining writes, so the folder's owner stays the same when they change. */
+const NOT_IDENTITY = new Set(['num_threads', 'iterations_per_loop', 'eval_batch_size']);
+
+function pretrainIdentity(h: PretrainHparams): RunIdentity {
+  return { command: 'bam pretrain', settings: Object.fromEntries(Object.entries(h).filter(([k]) => !NOT_IDENTITY.has(k))) };
 }

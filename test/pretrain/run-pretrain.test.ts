@@ -154,6 +154,16 @@ describe('bam pretrain', () => {
     assert.deepEqual(steps('killed'), steps('whole'));
   });
 
+  test('the model folder belongs to its pretraining: other hparams are refused, --overwrite clears it', async () => {
+    const h = resolvePretrainHparams(hparams(corpus.textFile, corpus.vocab, { num_train_steps: 2, num_warmup_steps: 1, eval_every_steps: 0 }));
+    await runPretrain('owned', corpus.bamDir, h, referenceKernels, () => {});
+    const other = resolvePretrainHparams(hparams(corpus.textFile, corpus.vocab, { num_train_steps: 2, num_warmup_steps: 1, eval_every_steps: 0, seed: 9 }));
+    await assert.rejects(runPretrain('owned', corpus.bamDir, other, referenceKernels, () => {}), /owned holds another run's outputs/);
+    const outcome = await runPretrain('owned', corpus.bamDir, other, referenceKernels, () => {}, undefined, { overwrite: true });
+    assert.equal(outcome.interrupted, false);
+    assert.equal((JSON.parse(readFileSync(join(corpus.bamDir, 'pretrained_models', 'owned', 'pretrain_results.json'), 'utf8')) as { hparams: { seed: number } }).hparams.seed, 9);
+  });
+
   test('bad hparams are one-line errors before any work', () => {
     assert.throws(() => resolvePretrainHparams({ glue_train_text: true, num_train_step: 5 }), /"num_train_step" is not a bam pretrain hparam \(did you mean "num_train_steps"\?\)/);
     assert.throws(() => resolvePretrainHparams({}), /no pretraining text: set "text_files"/);
