@@ -5,7 +5,8 @@
 export { BamError } from './errors.js';
 
 export { getKernels, referenceKernels, type KernelPreference } from './engine/index.js';
-export type { Kernels, MatrixLayout } from './engine/kernels.js';
+export type { ByteBuffer, FloatBuffer, IntBuffer, Kernels } from './engine/backend.js';
+export type { MatrixLayout } from './engine/kernels.js';
 
 export { type BertConfig, parseBertConfig, readBertConfig, bertConfigToJson } from './model/bert-config.js';
 export { BertModel } from './model/bert-model.js';

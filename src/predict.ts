@@ -76,23 +76,25 @@ export function runHeads(loaded: LoadedModel, encoded: readonly EncodedInput[], 
   const longest = n > 0 ? encoded[order[0]].length : 1;
   const inputs = encoderInputBuffers(batchSize, longest);
   const taskIds = new Int32Array(batchSize);
-  const headOut = new Float32Array(batchSize * M);
+  const k = model.kernels;
+  const headOut = k.allocFloat(batchSize * M);
   for (let start = 0; start < n; start += batchSize) {
     const chunk = order.slice(start, start + batchSize);
     const { seq } = packBatch(chunk.map((i) => encoded[i]), inputs);
     // Pooled heads read only [CLS] rows, so the last layer computes every row only when hidden states are asked for.
     const sequence = model.encoder.infer(inputs, hiddenRows ? 'all' : model.heads.reads);
-    if (hiddenRows) chunk.forEach((i, b) => { hiddenRows[i] = sequence.slice(b * seq * H, (b * seq + encoded[i].length) * H); });
+    if (hiddenRows) chunk.forEach((i, b) => { hiddenRows[i] = k.download(sequence, b * seq * H, encoded[i].length * H); });
     tasks.forEach((task, t) => {
       taskIds.fill(wanted[t]);
       model.heads.forward(sequence, inputs, taskIds, false, 0, headOut);
       const C = width(task);
-      chunk.forEach((i, b) => outputs[t].set(headOut.subarray(b * M, b * M + C), i * C));
+      const batchOut = k.download(headOut, 0, chunk.length * M);
+      chunk.forEach((i, b) => outputs[t].set(batchOut.subarray(b * M, b * M + C), i * C));
     });
     if (pooledRows) {
       // The pooler runs with the heads; with no task asked for, a pass with padding task ids computes it alone.
       if (tasks.length === 0) model.heads.forward(sequence, inputs, taskIds.fill(model.heads.heads.length), false, 0, headOut);
-      const pooled = model.heads.pooled();
+      const pooled = k.download(model.heads.pooled());
       chunk.forEach((i, b) => { pooledRows[i] = pooled.slice(b * H, (b + 1) * H); });
     }
     options.onProgress?.(Math.min(start + batchSize, n), n);

@@ -23,7 +23,7 @@ test('the library entry point is enough to tokenize, build a model, train a step
     learningRate: 1e-2, numTrainSteps: 2, warmupProportion: 0, lrDecay: 0, weightDecayRate: 0, numLayers: 1,
   });
   const stream = new bam.BatchStream(data, null, 1, 2, 2, 1);
-  const buffers = { outputs: new Float32Array(4), dOutputs: new Float32Array(4) };
+  const buffers = { outputs: kernels.allocFloat(4), dOutputs: kernels.allocFloat(4) };
   const first = await bam.trainingStep(model, stream.batchAt(0), loss, optimizer, 0, 1, 1, buffers);
   assert.ok(first > 0 && Number.isFinite(first));
   const after = bam.predictDataset(model, data, 2);

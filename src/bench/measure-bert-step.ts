@@ -32,7 +32,7 @@ export function measureBertStep(model: BenchModel, threads: number, shape: Bench
     learningRate: 1e-4, numTrainSteps: warmup + runs, warmupProportion: 0.1, lrDecay: 0.9, weightDecayRate: 0.01,
     numLayers: config.numHiddenLayers,
   });
-  const buffers = { outputs: new Float32Array(batch * bert.heads.maxOutputs), dOutputs: new Float32Array(batch * bert.heads.maxOutputs) };
+  const buffers = { outputs: kernels.allocFloat(batch * bert.heads.maxOutputs), dOutputs: kernels.allocFloat(batch * bert.heads.maxOutputs) };
 
   const train = timeRuns(warmup, runs, batch, (step) => {
     trainingStep(bert, { inputs, targets }, loss, optimizer, step, stepSeed(BENCH_SEED, step), 1, buffers);
@@ -43,7 +43,7 @@ export function measureBertStep(model: BenchModel, threads: number, shape: Bench
 
   if (onnxOut !== undefined) {
     bert.infer(inputs, targets.taskIds, buffers.outputs);
-    writeBenchOnnx(onnxOut, bert, TASK, { batch, seq, labels: BENCH_LABELS, logits: Array.from(buffers.outputs) });
+    writeBenchOnnx(onnxOut, bert, TASK, { batch, seq, labels: BENCH_LABELS, logits: Array.from(kernels.download(buffers.outputs)) });
   }
   return {
     backend: kernels.backend,

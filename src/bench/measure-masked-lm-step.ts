@@ -30,7 +30,7 @@ export function measureMaskedLmStep(model: BenchModel, threads: number, shape: B
     learningRate: 1e-4, numTrainSteps: warmup + runs, warmupProportion: 0.1, lrDecay: 0, weightDecayRate: 0.01,
     numLayers: config.numHiddenLayers,
   });
-  const logits = new Float32Array(count * config.vocabSize);
+  const logits = kernels.allocFloat(count * config.vocabSize);
   const train = timeRuns(warmup, runs, batch, (step) => {
     maskedLmTrainingStep(bert, mlmBatch, loss, optimizer, step, stepSeed(BENCH_SEED, step), logits);
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getKernels } from '../engine/index.js';
-import type { Kernels } from '../engine/kernels.js';
+import type { Kernels } from '../engine/backend.js';
 import { BamError } from '../errors.js';
 import { readBertConfig, type BertConfig } from '../model/bert-config.js';
 import { BertModel } from '../model/bert-model.js';

@@ -56,8 +56,13 @@ export function loadWeights(arena: ParameterArena, source: TensorSource, format:
     const expected = flip ? [...p.shape].reverse() : p.shape;
     expectShape(source, where.name, expected);
     const data = source.readFloat32(where.name);
-    if (flip) transposeInto(data, expected[0], expected[1], p.value);
-    else p.value.set(data);
+    if (flip) {
+      const stored = new Float32Array(p.size);
+      transposeInto(data, expected[0], expected[1], stored);
+      arena.write(p, stored);
+    } else {
+      arena.write(p, data);
+    }
     loaded.push(p.name);
   }
   if (missing.length > 0) {

@@ -1,9 +1,9 @@
 import { BamError } from '../errors.js';
-import type { Kernels } from './kernels.js';
+import type { Kernels } from './backend.js';
 import { loadNativeKernels } from './native.js';
 import { referenceKernels } from './reference.js';
 
-export type { Kernels } from './kernels.js';
+export type { Kernels } from './backend.js';
 export { referenceKernels } from './reference.js';
 
 export type KernelPreference = 'auto' | 'native' | 'reference';

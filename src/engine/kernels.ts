@@ -1,7 +1,8 @@
 /**
- * The compute kernels every layer is built from. Two implementations: `reference` (plain TypeScript, the
- * definition of each kernel's meaning) and `native` (C++ on OpenBLAS, multi-threaded), which tests check against
- * the reference.
+ * The compute kernels every layer is built from, over arrays of type F (float32), I (int32) and B (uint8): the host's
+ * typed arrays for the two implementations, `reference` (plain TypeScript, the definition of each kernel's meaning)
+ * and `native` (C++ on OpenBLAS, multi-threaded), which tests check against the reference. Code above the engine
+ * sees them through `Kernels` (backend.ts), over buffers the backend owns.
  *
  * Conventions, for every kernel:
  * - Tensors are row-major float32 and contiguous; arguments are views (e.g. `subarray`s of an arena), and kernels
@@ -10,9 +11,7 @@
  *   `dtable`) are accumulated (+=), so one zeroing per step serves every path that feeds a parameter.
  * - An output may alias its input only where the kernel says so.
  */
-export interface Kernels {
-  readonly backend: 'native' | 'reference';
-
+export interface KernelSet<F, I, B> {
   /** Threads the kernels may use (OpenBLAS and the elementwise kernels); the reference backend always uses 1. */
   threads(): number;
 
@@ -25,7 +24,7 @@ export interface Kernels {
    */
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array, bias?: Float32Array,
+    alpha: number, a: F, b: F, beta: number, c: F, bias?: F,
   ): void;
 
   /**
@@ -36,42 +35,42 @@ export interface Kernels {
    */
   gemmStrided(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Float32Array, aLayout: MatrixLayout, b: Float32Array, bLayout: MatrixLayout,
-    beta: number, c: Float32Array, cLayout: MatrixLayout, outer: number, inner: number,
+    alpha: number, a: F, aLayout: MatrixLayout, b: F, bLayout: MatrixLayout,
+    beta: number, c: F, cLayout: MatrixLayout, outer: number, inner: number,
   ): void;
 
   /** dbias[j] += Σ_i dy[i, j] over rows i < rows. */
-  biasGrad(dy: Float32Array, rows: number, cols: number, dbias: Float32Array): void;
+  biasGrad(dy: F, rows: number, cols: number, dbias: F): void;
 
   /** out = a + b over n elements; out may alias a or b. */
-  add(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;
+  add(a: F, b: F, out: F, n: number): void;
 
   /**
    * Layer normalisation over the last axis: out = (x − mean) · rstd · gamma + beta with the biased variance,
    * rstd = 1 / sqrt(var + eps). Saves mean and rstd (one per row) for the backward pass.
    */
   layerNormForward(
-    x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array,
-    mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number,
+    x: F, gamma: F, beta: F, out: F,
+    mean: F, rstd: F, rows: number, cols: number, eps: number,
   ): void;
 
   /** Gradient of layerNormForward: dx overwritten; dgamma and dbeta accumulated. dx may alias dy. */
   layerNormBackward(
-    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number,
+    dy: F, x: F, gamma: F, mean: F, rstd: F,
+    dx: F, dgamma: F, dbeta: F, rows: number, cols: number,
   ): void;
 
   /** Exact GELU: out = x · ½ · (1 + erf(x / √2)). out may alias x. */
-  geluForward(x: Float32Array, out: Float32Array, n: number): void;
+  geluForward(x: F, out: F, n: number): void;
 
   /** dx = dy · GELU'(x), x being the forward input. dx may alias dy. */
-  geluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array, n: number): void;
+  geluBackward(dy: F, x: F, dx: F, n: number): void;
 
   /**
    * Fused epilogue of a dense layer without bias: x ← x + bias (bias broadcast over the rows of [rows, cols]; x is
    * then GELU's input, kept for the backward pass) and out = GELU(x). out may alias x.
    */
-  biasGeluForward(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  biasGeluForward(x: F, bias: F, out: F, rows: number, cols: number): void;
 
   /**
    * Fused epilogue of a dense layer without bias, before a residual connection: out = dropout(x + bias) + residual
@@ -80,33 +79,33 @@ export interface Kernels {
    * Backward: dresidual = dout; d(x + bias) = dropoutBackward(dout); dbias via biasGrad.
    */
   biasDropoutResidual(
-    x: Float32Array, bias: Float32Array, residual: Float32Array, out: Float32Array, mask: Uint8Array,
+    x: F, bias: F, residual: F, out: F, mask: B,
     rows: number, cols: number, p: number, seed: number,
   ): void;
 
   /** out = tanh(x). out may alias x. */
-  tanhForward(x: Float32Array, out: Float32Array, n: number): void;
+  tanhForward(x: F, out: F, n: number): void;
 
   /** dx = dy · (1 − y²), y being the forward output. dx may alias dy. */
-  tanhBackward(dy: Float32Array, y: Float32Array, dx: Float32Array, n: number): void;
+  tanhBackward(dy: F, y: F, dx: F, n: number): void;
 
   /**
    * Attention softmax. scores and out are [batch, heads, rows, cols]; mask is [batch, cols] (1 = attend, 0 = pad).
    * out[b,h,i,j] = softmax_j(scale · scores[b,h,i,j] + (1 − mask[b,j]) · −10000). out may alias scores.
    */
   softmaxForward(
-    scores: Float32Array, mask: Float32Array, out: Float32Array,
+    scores: F, mask: F, out: F,
     batch: number, heads: number, rows: number, cols: number, scale: number,
   ): void;
 
   /** Gradient of softmaxForward w.r.t. its scores: dx = scale · y · (dy − Σ_j dy·y), per row of length cols. dx may alias dy. */
-  softmaxBackward(dy: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number, scale: number): void;
+  softmaxBackward(dy: F, y: F, dx: F, rows: number, cols: number, scale: number): void;
 
   /** out[i, :] = table[ids[i], :] for i < n; rows are `dim` wide. */
-  embeddingForward(table: Float32Array, ids: Int32Array, out: Float32Array, n: number, dim: number): void;
+  embeddingForward(table: F, ids: I, out: F, n: number, dim: number): void;
 
   /** dtable[ids[i], :] += dout[i, :] for i < n. */
-  embeddingBackward(dout: Float32Array, ids: Int32Array, dtable: Float32Array, n: number, dim: number): void;
+  embeddingBackward(dout: F, ids: I, dtable: F, n: number, dim: number): void;
 
   /**
    * Inverted dropout with a counter-based RNG, so that both backends draw the same mask: element i is kept when
@@ -114,18 +113,18 @@ export interface Kernels {
    * product); mask[i] = kept ? 1 : 0.
    * out may alias x.
    */
-  dropoutForward(x: Float32Array, out: Float32Array, mask: Uint8Array, n: number, p: number, seed: number): void;
+  dropoutForward(x: F, out: F, mask: B, n: number, p: number, seed: number): void;
 
   /** dx = mask ? dy · dropoutScale(p) : 0. dx may alias dy. */
-  dropoutBackward(dy: Float32Array, mask: Uint8Array, dx: Float32Array, n: number, p: number): void;
+  dropoutBackward(dy: F, mask: B, dx: F, n: number, p: number): void;
 
   /**
    * Soft-target cross-entropy per row: losses[i] = −w_i · Σ_j t[i,j] · log_softmax(z[i])_j, and its gradient
    * dlogits[i,j] = w_i · (softmax(z[i])_j · Σ_j t[i,j] − t[i,j]). Rows with w_i = 0 get zero loss and gradient.
    */
   softCrossEntropy(
-    logits: Float32Array, targets: Float32Array, weights: Float32Array, rows: number, cols: number,
-    losses: Float32Array, dlogits: Float32Array,
+    logits: F, targets: F, weights: F, rows: number, cols: number,
+    losses: F, dlogits: F,
   ): void;
 
   /**
@@ -134,18 +133,18 @@ export interface Kernels {
    * Every label must lie in [0, cols). Rows with w_i = 0 get zero loss and gradient. dlogits may alias logits.
    */
   sparseCrossEntropy(
-    logits: Float32Array, labels: Int32Array, weights: Float32Array, rows: number, cols: number,
-    losses: Float32Array, dlogits: Float32Array, argmax: Int32Array,
+    logits: F, labels: I, weights: F, rows: number, cols: number,
+    losses: F, dlogits: F, argmax: I,
   ): void;
 
   /** losses[i] = w_i · (p_i − t_i)², dpred[i] = 2 · w_i · (p_i − t_i). */
   squaredError(
-    pred: Float32Array, targets: Float32Array, weights: Float32Array, n: number,
-    losses: Float32Array, dpred: Float32Array,
+    pred: F, targets: F, weights: F, n: number,
+    losses: F, dpred: F,
   ): void;
 
   /** Σ x_i² over n elements, accumulated in float64. */
-  sumSquares(x: Float32Array, n: number): number;
+  sumSquares(x: F, n: number): number;
 
   /**
    * One post-LN BERT layer's forward pass for inference: no dropout, and nothing kept for a backward pass.
@@ -157,7 +156,7 @@ export interface Kernels {
    * values of every row; out's other rows are left as they were.
    */
   encoderLayerInference(
-    x: Float32Array, mask: Float32Array, weights: EncoderLayerWeights, out: Float32Array,
+    x: F, mask: F, weights: EncoderLayerWeights<F>, out: F,
     batch: number, seq: number, heads: number, hidden: number, intermediate: number, eps: number, clsOnly: boolean,
   ): void;
 
@@ -168,20 +167,23 @@ export interface Kernels {
    *   param −= lr · (m / (√v + eps) + wd · param).
    */
   adamWeightDecay(
-    param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, segments: Float64Array,
+    param: F, grad: F, m: F, v: F, segments: Float64Array,
     beta1: number, beta2: number, eps: number, gradScale: number,
   ): void;
 }
 
+/** The kernels over host memory: what the native addon and the reference implement. */
+export type HostKernels = KernelSet<Float32Array, Int32Array, Uint8Array> & { readonly backend: 'native' | 'reference' };
+
 /** One BERT layer's weights for encoderLayerInference: dense kernels stored [in, out], except qkv. */
-export interface EncoderLayerWeights {
+export interface EncoderLayerWeights<F = Float32Array> {
   /** Query, key and value kernels stored [out, in] one after another: [3·hidden, hidden]; their biases: [3·hidden]. */
-  qkv: Float32Array; qkvBias: Float32Array;
+  qkv: F; qkvBias: F;
   /** Attention output projection [hidden, hidden], its bias, and the LayerNorm after it. */
-  attnOut: Float32Array; attnOutBias: Float32Array; attnGamma: Float32Array; attnBeta: Float32Array;
+  attnOut: F; attnOutBias: F; attnGamma: F; attnBeta: F;
   /** Feed-forward: [hidden, intermediate] and [intermediate, hidden] kernels, biases, and the last LayerNorm. */
-  inter: Float32Array; interBias: Float32Array;
-  out: Float32Array; outBias: Float32Array; outGamma: Float32Array; outBeta: Float32Array;
+  inter: F; interBias: F;
+  out: F; outBias: F; outGamma: F; outBeta: F;
 }
 
 /** Where the matrices of a gemmStrided operand are: row stride, and offsets between grid neighbours. */

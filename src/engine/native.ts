@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { BamError } from '../errors.js';
-import type { Kernels } from './kernels.js';
+import type { Kernels } from './backend.js';
+import { hostMemoryBackend } from './host-memory.js';
+import type { HostKernels } from './kernels.js';
 
 /** The addon node-gyp builds, relative to this module once compiled (dist/src/engine/native.js). */
 const ADDON_PATH = '../../../build/Release/bam_native.node';
@@ -24,7 +26,7 @@ export interface SimdControl {
 }
 
 /** What the addon exports: every kernel, under the interface's names, and the level control. */
-type NativeAddon = Omit<Kernels, 'backend'> & {
+type NativeAddon = Omit<HostKernels, 'backend'> & {
   simdLevel(): SimdLevel;
   simdLevels(): SimdLevel[];
   setSimdLevel(level: string): void;
@@ -79,10 +81,11 @@ function applySimdFromEnv(simd: SimdControl): void {
 }
 
 /**
- * Loads the C++ kernels (OpenBLAS, multi-threaded) with their level control; the error says why when they are not
- * built or cannot load. Throws a BamError when BAM_SIMD asks for a level they cannot run.
+ * Loads the C++ kernels (OpenBLAS, multi-threaded) with their level control: as a backend (`kernels`) and over host
+ * arrays (`host`, for the kernel tests). The error says why when they are not built or cannot load. Throws a
+ * BamError when BAM_SIMD asks for a level they cannot run.
  */
-export function loadNativeKernels(): { kernels: Kernels; simd: SimdControl } | { error: string } {
+export function loadNativeKernels(): { kernels: Kernels; host: HostKernels; simd: SimdControl } | { error: string } {
   let addon: Partial<NativeAddon>;
   try {
     addon = createRequire(import.meta.url)(ADDON_PATH) as Partial<NativeAddon>;
@@ -97,5 +100,6 @@ export function loadNativeKernels(): { kernels: Kernels; simd: SimdControl } | {
   const simd = simdControl(complete);
   applySimdFromEnv(simd);
   const { simdLevel: _level, simdLevels: _levels, setSimdLevel: _set, ...kernels } = complete;
-  return { kernels: Object.freeze({ ...kernels, backend: 'native' }), simd };
+  const host: HostKernels = Object.freeze({ ...kernels, backend: 'native' });
+  return { kernels: hostMemoryBackend(host), host, simd };
 }

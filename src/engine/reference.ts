@@ -1,4 +1,6 @@
-import { dropoutBits, dropoutScale, dropoutThreshold, type Kernels, type MatrixLayout } from './kernels.js';
+import type { Kernels } from './backend.js';
+import { hostMemoryBackend } from './host-memory.js';
+import { dropoutBits, dropoutScale, dropoutThreshold, type HostKernels, type MatrixLayout } from './kernels.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -80,7 +82,7 @@ function gemmInto(
 }
 
 /** The reference kernels: straightforward TypeScript, float64 accumulation; the definition the native ones must match. */
-export const referenceKernels: Kernels = {
+export const hostReferenceKernels: HostKernels = {
   backend: 'reference',
 
   threads() {
@@ -271,7 +273,7 @@ export const referenceKernels: Kernels = {
   },
 
   encoderLayerInference(x, mask, w, out, batch, seq, heads, hidden, intermediate, eps, clsOnly) {
-    const k = referenceKernels;
+    const k = hostReferenceKernels;
     if (clsOnly) {
       const whole = new Float32Array(batch * seq * hidden);
       k.encoderLayerInference(x, mask, w, whole, batch, seq, heads, hidden, intermediate, eps, false);
@@ -393,3 +395,6 @@ export const referenceKernels: Kernels = {
     }
   },
 };
+
+/** The reference backend: the reference kernels over host-memory buffers. */
+export const referenceKernels: Kernels = hostMemoryBackend(hostReferenceKernels);

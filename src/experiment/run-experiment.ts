@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { join } from 'node:path';
 import { resolvePretrainHparams } from '../config/pretrain-hparams.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import type { Kernels } from '../engine/kernels.js';
+import type { Kernels } from '../engine/backend.js';
 import { BamError } from '../errors.js';
 import { runPretrain } from '../pretrain/run-pretrain.js';
 import { runBam } from '../run/run-bam.js';

@@ -16,9 +16,10 @@ export function transposeMatrix(data: Float32Array, rows: number, cols: number):
 export function huggingFaceTensors(arena: ParameterArena): Float32Tensor[] {
   return arena.parameters.map((p) => {
     const external = huggingFaceName(p.name);
+    const values = arena.read(p);
     return needsTranspose(external, p)
-      ? { name: external.name, shape: [p.shape[1], p.shape[0]], data: transposeMatrix(p.value, p.shape[0], p.shape[1]) }
-      : { name: external.name, shape: p.shape, data: p.value };
+      ? { name: external.name, shape: [p.shape[1], p.shape[0]], data: transposeMatrix(values, p.shape[0], p.shape[1]) }
+      : { name: external.name, shape: p.shape, data: values };
   });
 }
 
@@ -30,13 +31,14 @@ export function huggingFaceTensors(arena: ParameterArena): Float32Tensor[] {
  */
 export function sequenceClassifierTensors(loaded: Pick<LoadedModel, 'model'>, task: Pick<ModelTask, 'name' | 'scale'>): Float32Tensor[] {
   const encoder = huggingFaceTensors(loaded.model.arena).filter((t) => t.name.startsWith('bert.'));
-  const kernel = loaded.model.arena.get(`${headPrefix(task.name)}/kernel`);
-  const bias = loaded.model.arena.get(`${headPrefix(task.name)}/bias`);
+  const arena = loaded.model.arena;
+  const kernel = arena.get(`${headPrefix(task.name)}/kernel`);
+  const bias = arena.get(`${headPrefix(task.name)}/bias`);
   const [hidden, outputs] = kernel.shape;
   const scaled = (data: Float32Array): Float32Array => (task.scale === 1 ? data : data.map((v) => v * task.scale));
   return [
     ...encoder,
-    { name: 'classifier.weight', shape: [outputs, hidden], data: scaled(transposeMatrix(kernel.value, hidden, outputs)) },
-    { name: 'classifier.bias', shape: [outputs], data: scaled(bias.value) },
+    { name: 'classifier.weight', shape: [outputs, hidden], data: scaled(transposeMatrix(arena.read(kernel), hidden, outputs)) },
+    { name: 'classifier.bias', shape: [outputs], data: scaled(arena.read(bias)) },
   ];
 }

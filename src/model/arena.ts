@@ -1,3 +1,5 @@
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
+
 /** What a parameter tensor is: its name (Google's TF variable name), shape, layer depth and weight-decay flag. */
 export interface ParameterSpec {
   name: string;
@@ -22,30 +24,33 @@ export interface Parameter {
   readonly transposed: boolean;
   /** False for LayerNorm parameters and biases, as the original's `exclude_from_weight_decay`. */
   readonly decay: boolean;
-  readonly value: Float32Array;
-  readonly grad: Float32Array;
+  readonly value: FloatBuffer;
+  readonly grad: FloatBuffer;
 }
 
 const NO_DECAY = /LayerNorm|layer_norm|bias/;
 
 /**
- * All trainable parameters in one contiguous Float32Array, with gradients and both Adam moments in arrays of the
- * same layout, so the optimizer is one fused pass and a checkpoint is four array writes.
+ * All trainable parameters in one contiguous backend buffer, with gradients and both Adam moments in buffers of the
+ * same layout, so the optimizer is one fused pass and a checkpoint is four transfers.
  */
 export class ParameterArena {
-  readonly values: Float32Array;
-  readonly grads: Float32Array;
-  readonly adamM: Float32Array;
-  readonly adamV: Float32Array;
+  readonly values: FloatBuffer;
+  readonly grads: FloatBuffer;
+  readonly adamM: FloatBuffer;
+  readonly adamV: FloatBuffer;
+  readonly size: number;
   readonly parameters: readonly Parameter[];
   private readonly byName = new Map<string, Parameter>();
 
-  constructor(specs: ParameterSpec[]) {
+  constructor(readonly kernels: Kernels, specs: ParameterSpec[]) {
+    const k = kernels;
     const total = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-    this.values = new Float32Array(total);
-    this.grads = new Float32Array(total);
-    this.adamM = new Float32Array(total);
-    this.adamV = new Float32Array(total);
+    this.size = total;
+    this.values = k.allocFloat(total);
+    this.grads = k.allocFloat(total);
+    this.adamM = k.allocFloat(total);
+    this.adamV = k.allocFloat(total);
     let offset = 0;
     const parameters: Parameter[] = [];
     for (const spec of specs) {
@@ -59,18 +64,14 @@ export class ParameterArena {
         depth: spec.depth,
         transposed: spec.transposed ?? false,
         decay: !NO_DECAY.test(spec.name),
-        value: this.values.subarray(offset, offset + size),
-        grad: this.grads.subarray(offset, offset + size),
+        value: k.view(this.values, offset, size),
+        grad: k.view(this.grads, offset, size),
       };
       parameters.push(parameter);
       this.byName.set(spec.name, parameter);
       offset += size;
     }
     this.parameters = parameters;
-  }
-
-  get size(): number {
-    return this.values.length;
   }
 
   has(name: string): boolean {
@@ -83,7 +84,28 @@ export class ParameterArena {
     return parameter;
   }
 
+  /** Parameters that follow one another in the arena, as one view of values and one of gradients; throws if they are not adjacent. */
+  adjacent(parts: Parameter[]): { value: FloatBuffer; grad: FloatBuffer } {
+    parts.forEach((q, i) => {
+      if (i > 0 && q.offset !== parts[i - 1].offset + parts[i - 1].size) throw new Error(`${q.name} does not follow ${parts[i - 1].name} in the arena`);
+    });
+    const start = parts[0].offset;
+    const size = parts[parts.length - 1].offset + parts[parts.length - 1].size - start;
+    return { value: this.kernels.view(this.values, start, size), grad: this.kernels.view(this.grads, start, size) };
+  }
+
   zeroGrads(): void {
-    this.grads.fill(0);
+    this.kernels.fill(this.grads, 0, 0, this.size);
+  }
+
+  /** A host copy of a parameter's values (saving, export, tests). */
+  read(p: Parameter): Float32Array {
+    return this.kernels.download(p.value);
+  }
+
+  /** Sets a parameter's values from the host (initialisation, loading weights). */
+  write(p: Parameter, data: Float32Array): void {
+    if (data.length !== p.size) throw new Error(`${p.name}: ${data.length} values for a tensor of ${p.size}`);
+    this.kernels.upload(p.value, data);
   }
 }

@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { ByteBuffer, FloatBuffer, IntBuffer, Kernels } from '../engine/backend.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
 import { EMBEDDINGS_SITE, siteSeed } from './dropout-sites.js';
@@ -22,19 +22,32 @@ export interface EncoderInputs {
 /** The embedding layer's buffers for up to `rows` rows: its sum, LayerNorm output and statistics, position ids. */
 class EmbeddingBuffers {
   /** Position ids of the rows, i mod seq, for the sequence length they were last filled for. */
-  readonly positions: Int32Array;
+  readonly positions: IntBuffer;
   positionsSeq = 0;
-  readonly sum: Float32Array;
-  readonly mean: Float32Array;
-  readonly rstd: Float32Array;
-  readonly normed: Float32Array;
+  readonly sum: FloatBuffer;
+  readonly mean: FloatBuffer;
+  readonly rstd: FloatBuffer;
+  readonly normed: FloatBuffer;
 
-  constructor(rows: number, H: number) {
-    this.positions = new Int32Array(rows);
-    this.sum = new Float32Array(rows * H);
-    this.mean = new Float32Array(rows);
-    this.rstd = new Float32Array(rows);
-    this.normed = new Float32Array(rows * H);
+  constructor(k: Kernels, readonly rows: number, H: number) {
+    this.positions = k.allocInt(rows);
+    this.sum = k.allocFloat(rows * H);
+    this.mean = k.allocFloat(rows);
+    this.rstd = k.allocFloat(rows);
+    this.normed = k.allocFloat(rows * H);
+  }
+}
+
+/** A batch's inputs on the backend, for up to `rows` rows: what the host's EncoderInputs upload into. */
+class InputBuffers {
+  readonly inputIds: IntBuffer;
+  readonly segmentIds: IntBuffer;
+  readonly inputMask: FloatBuffer;
+
+  constructor(k: Kernels, readonly rows: number) {
+    this.inputIds = k.allocInt(rows);
+    this.segmentIds = k.allocInt(rows);
+    this.inputMask = k.allocFloat(rows);
   }
 }
 
@@ -45,38 +58,38 @@ class EmbeddingBuffers {
 class EncoderActivations {
   readonly max: Shape;
   readonly embed: EmbeddingBuffers;
-  readonly embedOut: Float32Array;
-  readonly embedMask: Uint8Array;
+  readonly embedOut: FloatBuffer;
+  readonly embedMask: ByteBuffer;
   readonly layers: LayerActivations[];
   readonly scratch: LayerScratch;
   /** The gradient of the sequence output (heads add into it), then of each layer's input in turn, with gradB. */
-  readonly gradA: Float32Array;
-  readonly gradB: Float32Array;
+  readonly gradA: FloatBuffer;
+  readonly gradB: FloatBuffer;
 
-  constructor(c: BertConfig, max: Shape) {
+  constructor(k: Kernels, c: BertConfig, max: Shape) {
     this.max = max;
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
-    this.embed = new EmbeddingBuffers(rows, H);
-    this.embedOut = c.hiddenDropoutProb > 0 ? new Float32Array(rows * H) : this.embed.normed;
-    this.embedMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
-    this.layers = Array.from({ length: c.numHiddenLayers }, () => new LayerActivations(c, max));
-    this.scratch = new LayerScratch(c, max);
-    this.gradA = new Float32Array(rows * H);
-    this.gradB = new Float32Array(rows * H);
+    this.embed = new EmbeddingBuffers(k, rows, H);
+    this.embedOut = c.hiddenDropoutProb > 0 ? k.allocFloat(rows * H) : this.embed.normed;
+    this.embedMask = k.allocByte(c.hiddenDropoutProb > 0 ? rows * H : 0);
+    this.layers = Array.from({ length: c.numHiddenLayers }, () => new LayerActivations(k, c, max));
+    this.scratch = new LayerScratch(k, c, max);
+    this.gradA = k.allocFloat(rows * H);
+    this.gradB = k.allocFloat(rows * H);
   }
 }
 
 /** The inference path's buffers: the embeddings, and two [rows, hidden] buffers the layers' outputs alternate between. */
 class InferenceBuffers {
   readonly embed: EmbeddingBuffers;
-  readonly layerOutputs: [Float32Array, Float32Array];
+  readonly layerOutputs: [FloatBuffer, FloatBuffer];
 
-  constructor(c: BertConfig, readonly max: Shape) {
+  constructor(k: Kernels, c: BertConfig, readonly max: Shape) {
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
-    this.embed = new EmbeddingBuffers(rows, H);
-    this.layerOutputs = [new Float32Array(rows * H), new Float32Array(rows * H)];
+    this.embed = new EmbeddingBuffers(k, rows, H);
+    this.layerOutputs = [k.allocFloat(rows * H), k.allocFloat(rows * H)];
   }
 }
 
@@ -100,14 +113,15 @@ export class BertEncoder {
   private readonly layerParams: LayerParameters[];
   private acts: EncoderActivations | null = null;
   private inference: InferenceBuffers | null = null;
+  private device: InputBuffers | null = null;
   private layers: TransformerLayer[] = [];
   private shape: Shape = { batch: 0, seq: 0 };
   /** The inputs of the last training-path forward; null after an inference pass (backward then refuses). */
-  private inputs: EncoderInputs | null = null;
+  private inputs: InputBuffers | null = null;
   private training = false;
   /** The embedding output and last layer's output of the last pass, either path. */
-  private embedded: Float32Array | null = null;
-  private sequence: Float32Array | null = null;
+  private embedded: FloatBuffer | null = null;
+  private sequence: FloatBuffer | null = null;
 
   constructor(private readonly k: Kernels, readonly config: BertConfig, arena: ParameterArena) {
     this.word = arena.get('bert/embeddings/word_embeddings');
@@ -125,7 +139,7 @@ export class BertEncoder {
   reserve(batch: number, seq: number): void {
     const max = grownShape(this.acts?.max, batch, seq);
     if (!max) return;
-    const acts = new EncoderActivations(this.config, max);
+    const acts = new EncoderActivations(this.k, this.config, max);
     this.acts = acts;
     this.layers = this.layerParams.map((p, i) => new TransformerLayer(this.k, this.config, i, p, acts.layers[i]));
   }
@@ -134,7 +148,7 @@ export class BertEncoder {
    * The training path: runs the encoder keeping every activation backward needs, with dropout when `training`;
    * returns the sequence output [batch·seq, hidden] (a view, valid until the next pass).
    */
-  forward(inputs: EncoderInputs, training: boolean, stepSeed: number): Float32Array {
+  forward(inputs: EncoderInputs, training: boolean, stepSeed: number): FloatBuffer {
     const { k, config: c } = this;
     const { batch, seq } = inputs;
     this.checkLength(seq);
@@ -142,16 +156,17 @@ export class BertEncoder {
     const a = this.acts as EncoderActivations;
     const firstRow = inputs.firstRow ?? 0;
     this.shape = { batch, seq, firstRow };
-    this.inputs = inputs;
+    const device = this.upload(inputs);
+    this.inputs = device;
     this.training = training;
     const rows = batch * seq;
-    let x = this.embed(inputs, a.embed);
+    let x = this.embed(device, batch, seq, a.embed);
     if (training && c.hiddenDropoutProb > 0) {
       k.dropoutForward(x, a.embedOut, a.embedMask, rows * c.hiddenSize, c.hiddenDropoutProb, siteSeed(stepSeed, EMBEDDINGS_SITE, firstRow * seq * c.hiddenSize));
       x = a.embedOut;
     }
     this.embedded = x;
-    for (const layer of this.layers) x = layer.forward(x, inputs.inputMask, this.shape, a.scratch, training, stepSeed);
+    for (const layer of this.layers) x = layer.forward(x, device.inputMask, this.shape, a.scratch, training, stepSeed);
     this.sequence = x;
     return x;
   }
@@ -163,21 +178,22 @@ export class BertEncoder {
    * the result are stale and sequenceOutput() refuses); with 'all', every row. Returns the sequence output
    * [batch·seq, hidden] (a view, valid until the next pass).
    */
-  infer(inputs: EncoderInputs, rows: 'cls' | 'all' = 'all'): Float32Array {
+  infer(inputs: EncoderInputs, rows: 'cls' | 'all' = 'all'): FloatBuffer {
     const { k, config: c } = this;
     const { batch, seq } = inputs;
     this.checkLength(seq);
     const max = grownShape(this.inference?.max, batch, seq);
-    if (max) this.inference = new InferenceBuffers(c, max);
+    if (max) this.inference = new InferenceBuffers(k, c, max);
     const buffers = this.inference as InferenceBuffers;
     this.inputs = null;
-    let x = this.embed(inputs, buffers.embed);
+    const device = this.upload(inputs);
+    let x = this.embed(device, batch, seq, buffers.embed);
     this.embedded = x;
     const last = this.layerParams.length - 1;
     this.layerParams.forEach((p, i) => {
       const y = buffers.layerOutputs[i % 2];
       const clsOnly = i === last && rows === 'cls';
-      k.encoderLayerInference(x, inputs.inputMask, p.weights, y, batch, seq, c.numAttentionHeads, c.hiddenSize, c.intermediateSize, c.layerNormEps, clsOnly);
+      k.encoderLayerInference(x, device.inputMask, p.weights, y, batch, seq, c.numAttentionHeads, c.hiddenSize, c.intermediateSize, c.layerNormEps, clsOnly);
       x = y;
     });
     this.sequence = rows === 'all' || last < 0 ? x : null;
@@ -185,13 +201,13 @@ export class BertEncoder {
   }
 
   /** The embedding output (after LayerNorm, and dropout when training) of the last pass: [batch·seq, hidden]. */
-  embeddingOutput(): Float32Array {
+  embeddingOutput(): FloatBuffer {
     if (!this.embedded) throw new Error('forward or infer must run before this');
     return this.embedded;
   }
 
   /** The last layer's output of the last pass: [batch·seq, hidden]. */
-  sequenceOutput(): Float32Array {
+  sequenceOutput(): FloatBuffer {
     if (!this.sequence) throw new Error("sequenceOutput needs a forward pass, or infer(inputs, 'all') (infer(inputs, 'cls') computes only [CLS] rows)");
     return this.sequence;
   }
@@ -200,18 +216,18 @@ export class BertEncoder {
    * The gradient buffer of the last training-path forward's sequence output, [batch·seq, hidden], zeroed: heads add
    * their input gradients into it (EncoderHead.backward), then backward() runs from it.
    */
-  outputGradient(): Float32Array {
+  outputGradient(): FloatBuffer {
     const a = this.activations();
-    const dy = a.gradA.subarray(0, this.shape.batch * this.shape.seq * this.config.hiddenSize);
-    dy.fill(0);
-    return dy;
+    const n = this.shape.batch * this.shape.seq * this.config.hiddenSize;
+    this.k.fill(a.gradA, 0, 0, n);
+    return this.k.view(a.gradA, 0, n);
   }
 
   /** Backward from the gradient in outputGradient(); accumulates every parameter gradient of the encoder. */
   backward(): void {
     const { k, config: c } = this;
     const a = this.activations();
-    const inputs = this.inputs as EncoderInputs;
+    const inputs = this.inputs as InputBuffers;
     const { batch, seq } = this.shape;
     const rows = batch * seq;
     const H = c.hiddenSize;
@@ -235,7 +251,7 @@ export class BertEncoder {
     return this.acts;
   }
 
-  private trainingEmbeddingOutput(a: EncoderActivations): Float32Array {
+  private trainingEmbeddingOutput(a: EncoderActivations): FloatBuffer {
     return this.training && this.config.hiddenDropoutProb > 0 ? a.embedOut : a.embed.normed;
   }
 
@@ -245,14 +261,24 @@ export class BertEncoder {
     }
   }
 
+  /** Copies the batch's ids and mask to the backend (the one host-to-backend transfer of a pass). */
+  private upload(inputs: EncoderInputs): InputBuffers {
+    const rows = inputs.batch * inputs.seq;
+    if (!this.device || this.device.rows < rows) this.device = new InputBuffers(this.k, Math.max(rows, this.device?.rows ?? 0));
+    const d = this.device;
+    this.k.upload(d.inputIds, inputs.inputIds.subarray(0, rows));
+    this.k.upload(d.segmentIds, inputs.segmentIds.subarray(0, rows));
+    this.k.upload(d.inputMask, inputs.inputMask.subarray(0, rows));
+    return d;
+  }
+
   /** Word + token-type + position embeddings, then LayerNorm, into e.normed (returned). */
-  private embed(inputs: EncoderInputs, e: EmbeddingBuffers): Float32Array {
+  private embed(inputs: InputBuffers, batch: number, seq: number, e: EmbeddingBuffers): FloatBuffer {
     const { k, config: c } = this;
-    const { batch, seq } = inputs;
     const rows = batch * seq;
     const H = c.hiddenSize;
     if (e.positionsSeq !== seq) {
-      for (let i = 0; i < e.positions.length; i++) e.positions[i] = i % seq;
+      k.positionIds(e.positions, e.rows, seq);
       e.positionsSeq = seq;
     }
     k.embeddingForward(this.word.value, inputs.inputIds, e.sum, rows, H);

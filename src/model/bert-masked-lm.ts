@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
 import { Rng } from '../util/rng.js';
 import { ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
@@ -17,33 +17,33 @@ export class BertMaskedLm {
   readonly head: MaskedLmHead;
 
   constructor(readonly kernels: Kernels, readonly config: BertConfig) {
-    this.arena = new ParameterArena([...encoderParameterSpecs(config), ...maskedLmParameterSpecs(config)]);
+    this.arena = new ParameterArena(kernels, [...encoderParameterSpecs(config), ...maskedLmParameterSpecs(config)]);
     this.encoder = new BertEncoder(kernels, config, this.arena);
     this.head = new MaskedLmHead(kernels, config, this.arena);
   }
 
   /** Random initialisation as google-research/bert does it (see initializeParameters). */
   initialize(seed: number): void {
-    initializeParameters(this.arena.parameters, this.config.initializerRange, new Rng(seed));
+    initializeParameters(this.arena, this.config.initializerRange, new Rng(seed));
   }
 
   /**
    * The training path (dropout when `training`), keeping what backward needs: writes logits [positions.count, vocab]
    * of the masked positions.
    */
-  forward(inputs: EncoderInputs, positions: MaskedPositions, training: boolean, stepSeed: number, logits: Float32Array): void {
+  forward(inputs: EncoderInputs, positions: MaskedPositions, training: boolean, stepSeed: number, logits: FloatBuffer): void {
     const sequence = this.encoder.forward(inputs, training, stepSeed);
     this.head.forward(sequence, inputs, positions, training, stepSeed, logits);
   }
 
   /** The inference path (fused layers, nothing kept for backward): logits of the masked positions. */
-  infer(inputs: EncoderInputs, positions: MaskedPositions, logits: Float32Array): void {
+  infer(inputs: EncoderInputs, positions: MaskedPositions, logits: FloatBuffer): void {
     const sequence = this.encoder.infer(inputs, 'all');
     this.head.forward(sequence, inputs, positions, false, 0, logits);
   }
 
   /** Backward from dLogits of the last training forward; accumulates every parameter gradient. */
-  backward(dLogits: Float32Array): void {
+  backward(dLogits: FloatBuffer): void {
     this.head.backward(dLogits, this.encoder.outputGradient());
     this.encoder.backward();
   }

@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
 import { Rng } from '../util/rng.js';
 import { ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
@@ -14,7 +14,7 @@ export class BertModel {
   readonly heads: TaskHeads;
 
   constructor(readonly kernels: Kernels, readonly config: BertConfig, readonly headSpecs: HeadSpec[]) {
-    this.arena = new ParameterArena([
+    this.arena = new ParameterArena(kernels, [
       ...encoderParameterSpecs(config),
       ...headSpecs.flatMap((h) => headParameterSpecs(h.task, h.numOutputs, config)),
     ]);
@@ -24,20 +24,20 @@ export class BertModel {
 
   /** Random initialisation as google-research/bert and BAM do it (see initializeParameters). */
   initialize(seed: number): void {
-    initializeParameters(this.arena.parameters, this.config.initializerRange, new Rng(seed));
+    initializeParameters(this.arena, this.config.initializerRange, new Rng(seed));
   }
 
   /**
    * The training path: encoder and each example's task head, keeping what backward needs (dropout when
    * `training`). Writes outputs [batch, maxOutputs].
    */
-  forward(inputs: EncoderInputs, taskIds: Int32Array, training: boolean, stepSeed: number, outputs: Float32Array): void {
+  forward(inputs: EncoderInputs, taskIds: Int32Array, training: boolean, stepSeed: number, outputs: FloatBuffer): void {
     const sequence = this.encoder.forward(inputs, training, stepSeed);
     this.heads.forward(sequence, inputs, taskIds, training, stepSeed, outputs);
   }
 
   /** Backward from dOutputs [batch, maxOutputs] of the last forward; accumulates every parameter gradient. */
-  backward(dOutputs: Float32Array): void {
+  backward(dOutputs: FloatBuffer): void {
     this.heads.backward(dOutputs, this.encoder.outputGradient());
     this.encoder.backward();
   }
@@ -46,7 +46,7 @@ export class BertModel {
    * The inference path (fused layers, nothing kept for backward): writes outputs [batch, maxOutputs]. The last
    * layer computes only [CLS] rows unless `wholeSequence` asks for every row (for encoder.sequenceOutput()).
    */
-  infer(inputs: EncoderInputs, taskIds: Int32Array, outputs: Float32Array, wholeSequence = false): void {
+  infer(inputs: EncoderInputs, taskIds: Int32Array, outputs: FloatBuffer, wholeSequence = false): void {
     const sequence = this.encoder.infer(inputs, wholeSequence ? 'all' : this.heads.reads);
     this.heads.forward(sequence, inputs, taskIds, false, 0, outputs);
   }

@@ -1,8 +1,8 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
 
 /** y[rows, out] = x[rows, in] · W[in, out] + b. */
 export function denseForward(
-  k: Kernels, x: Float32Array, weight: Float32Array, bias: Float32Array, y: Float32Array,
+  k: Kernels, x: FloatBuffer, weight: FloatBuffer, bias: FloatBuffer, y: FloatBuffer,
   rows: number, fanIn: number, fanOut: number,
 ): void {
   k.gemm(false, false, rows, fanOut, fanIn, 1, x, weight, 0, y, bias);
@@ -13,8 +13,8 @@ export function denseForward(
  * three projections that share the attention input). dx may be null when the input needs no gradient.
  */
 export function denseBackward(
-  k: Kernels, x: Float32Array, weight: Float32Array, dy: Float32Array,
-  dx: Float32Array | null, dWeight: Float32Array, dBias: Float32Array,
+  k: Kernels, x: FloatBuffer, weight: FloatBuffer, dy: FloatBuffer,
+  dx: FloatBuffer | null, dWeight: FloatBuffer, dBias: FloatBuffer,
   rows: number, fanIn: number, fanOut: number, accumulateDx = false,
 ): void {
   k.gemm(true, false, fanIn, fanOut, rows, 1, x, dy, 1, dWeight);

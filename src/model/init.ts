@@ -1,5 +1,5 @@
 import type { Rng } from '../util/rng.js';
-import type { Parameter } from './arena.js';
+import type { ParameterArena } from './arena.js';
 
 /** TF's truncated_normal: normal(0, stddev) redrawn until it lies within two standard deviations. */
 export function fillTruncatedNormal(out: Float32Array, stddev: number, rng: Rng): void {
@@ -21,11 +21,13 @@ export function fillGlorotUniform(out: Float32Array, fanIn: number, fanOut: numb
  * normal(initializer_range) for embeddings and every kernel, zero biases (the masked-LM `output_bias` too),
  * LayerNorm gamma 1 / beta 0, Glorot-uniform task-head kernels (BAM's tf.layers.dense default).
  */
-export function initializeParameters(parameters: readonly Parameter[], initializerRange: number, rng: Rng): void {
-  for (const p of parameters) {
-    if (p.name.endsWith('/gamma')) p.value.fill(1);
-    else if (p.name.endsWith('bias') || p.name.endsWith('/beta')) p.value.fill(0);
-    else if (p.name.startsWith('task_specific/')) fillGlorotUniform(p.value, p.shape[0], p.shape[1], rng);
-    else fillTruncatedNormal(p.value, initializerRange, rng);
+export function initializeParameters(arena: ParameterArena, initializerRange: number, rng: Rng): void {
+  for (const p of arena.parameters) {
+    const values = new Float32Array(p.size);
+    if (p.name.endsWith('/gamma')) values.fill(1);
+    else if (p.name.endsWith('bias') || p.name.endsWith('/beta')) values.fill(0);
+    else if (p.name.startsWith('task_specific/')) fillGlorotUniform(values, p.shape[0], p.shape[1], rng);
+    else fillTruncatedNormal(values, initializerRange, rng);
+    arena.write(p, values);
   }
 }

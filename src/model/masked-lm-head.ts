@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, IntBuffer, Kernels } from '../engine/backend.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
 import type { EncoderInputs } from './bert-encoder.js';
@@ -6,7 +6,7 @@ import { denseBackward } from './dense.js';
 import type { EncoderHead } from './encoder-head.js';
 import { MASKED_LM_PREFIX } from './parameter-specs.js';
 
-/** The masked positions of a batch: `count` rows of the [batch·seq, hidden] sequence output, as b·seq + position. */
+/** The masked positions of a batch (host data): `count` rows of the [batch·seq, hidden] sequence output, as b·seq + position. */
 export interface MaskedPositions {
   count: number;
   rows: Int32Array;
@@ -27,17 +27,20 @@ export class MaskedLmHead implements EncoderHead<MaskedPositions> {
   private readonly word: Parameter;
   private readonly H: number;
   private readonly V: number;
-  private rows: Int32Array = new Int32Array(0);
+  /** Room for this many positions in the buffers below (-1: none allocated yet). */
+  private capacity = -1;
   private count = 0;
-  private gathered = new Float32Array(0);
+  /** The masked rows, uploaded. */
+  private rows!: IntBuffer;
+  private gathered!: FloatBuffer;
   /** The transform's pre-activation (x·W + b), GELU's input. */
-  private pre = new Float32Array(0);
-  private activated = new Float32Array(0);
-  private normed = new Float32Array(0);
-  private mean = new Float32Array(0);
-  private rstd = new Float32Array(0);
-  private dNormed = new Float32Array(0);
-  private dGathered = new Float32Array(0);
+  private pre!: FloatBuffer;
+  private activated!: FloatBuffer;
+  private normed!: FloatBuffer;
+  private mean!: FloatBuffer;
+  private rstd!: FloatBuffer;
+  private dNormed!: FloatBuffer;
+  private dGathered!: FloatBuffer;
 
   constructor(private readonly k: Kernels, private readonly config: BertConfig, arena: ParameterArena) {
     this.kernel = arena.get(`${MASKED_LM_PREFIX}/transform/dense/kernel`);
@@ -51,27 +54,30 @@ export class MaskedLmHead implements EncoderHead<MaskedPositions> {
   }
 
   private reserve(count: number): void {
-    if (this.gathered.length >= count * this.H) return;
-    const n = count * this.H;
-    this.gathered = new Float32Array(n);
-    this.pre = new Float32Array(n);
-    this.activated = new Float32Array(n);
-    this.normed = new Float32Array(n);
-    this.mean = new Float32Array(count);
-    this.rstd = new Float32Array(count);
-    this.dNormed = new Float32Array(n);
-    this.dGathered = new Float32Array(n);
+    if (this.capacity >= count) return;
+    const { k, H } = this;
+    const n = count * H;
+    this.capacity = count;
+    this.rows = k.allocInt(count);
+    this.gathered = k.allocFloat(n);
+    this.pre = k.allocFloat(n);
+    this.activated = k.allocFloat(n);
+    this.normed = k.allocFloat(n);
+    this.mean = k.allocFloat(count);
+    this.rstd = k.allocFloat(count);
+    this.dNormed = k.allocFloat(n);
+    this.dGathered = k.allocFloat(n);
   }
 
   /** Writes logits [count, vocab] for the masked positions. */
-  forward(sequence: Float32Array, inputs: EncoderInputs, positions: MaskedPositions, _training: boolean, _stepSeed: number, logits: Float32Array): void {
+  forward(sequence: FloatBuffer, inputs: EncoderInputs, positions: MaskedPositions, _training: boolean, _stepSeed: number, logits: FloatBuffer): void {
     const { k, H, V } = this;
     const n = positions.count;
     if (n > inputs.batch * inputs.seq) throw new Error(`${n} masked positions for a batch of ${inputs.batch * inputs.seq} rows`);
     this.reserve(n);
-    this.rows = positions.rows;
     this.count = n;
-    k.embeddingForward(sequence, positions.rows, this.gathered, n, H);
+    k.upload(this.rows, positions.rows.subarray(0, n));
+    k.embeddingForward(sequence, this.rows, this.gathered, n, H);
     k.gemm(false, false, n, H, H, 1, this.gathered, this.kernel.value, 0, this.pre);
     k.biasGeluForward(this.pre, this.bias.value, this.activated, n, H);
     k.layerNormForward(this.activated, this.gamma.value, this.beta.value, this.normed, this.mean, this.rstd, n, H, this.config.layerNormEps);
@@ -79,7 +85,7 @@ export class MaskedLmHead implements EncoderHead<MaskedPositions> {
   }
 
   /** dLogits [count, vocab]: accumulates the head's gradients and the word embeddings', adds into dSequence's rows. */
-  backward(dLogits: Float32Array, dSequence: Float32Array): void {
+  backward(dLogits: FloatBuffer, dSequence: FloatBuffer): void {
     const { k, H, V, count: n } = this;
     k.biasGrad(dLogits, n, V, this.outputBias.grad);
     k.gemm(true, false, V, H, n, 1, dLogits, this.normed, 1, this.word.grad);

@@ -1,9 +1,9 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { ByteBuffer, FloatBuffer, IntBuffer, Kernels } from '../engine/backend.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { EncoderInputs } from './bert-encoder.js';
 import { denseBackward, denseForward } from './dense.js';
 import { headsSite, siteSeed } from './dropout-sites.js';
-import { clsRows, type EncoderHead } from './encoder-head.js';
+import type { EncoderHead } from './encoder-head.js';
 import { headPrefix } from './parameter-specs.js';
 
 /** A task's head: `numOutputs` logits for classification, 1 for regression. */
@@ -35,20 +35,26 @@ export class TaskHeads implements EncoderHead<Int32Array> {
   readonly maxOutputs: number;
   private readonly poolerKernel: Parameter;
   private readonly poolerBias: Parameter;
-  private clsIndex = new Int32Array(0);
-  private cls = new Float32Array(0);
-  private pooledOut = new Float32Array(0);
-  private dPooledPre = new Float32Array(0);
-  private dCls = new Float32Array(0);
-  private dropped = new Float32Array(0);
-  private mask = new Uint8Array(0);
-  private gathered = new Float32Array(0);
-  private gatheredGrad = new Float32Array(0);
-  private input: Float32Array = new Float32Array(0);
-  private headOut = new Float32Array(0);
-  private dPooled = new Float32Array(0);
-  private rowsOf: Int32Array[] = [];
-  private counts: Int32Array;
+  /** Room for this many examples in the buffers below (-1: none allocated yet). */
+  private capacity = -1;
+  private clsIndex!: IntBuffer;
+  private cls!: FloatBuffer;
+  private pooledOut!: FloatBuffer;
+  private dPooledPre!: FloatBuffer;
+  private dCls!: FloatBuffer;
+  private dropped!: FloatBuffer;
+  private mask!: ByteBuffer;
+  private gathered!: FloatBuffer;
+  private gatheredGrad!: FloatBuffer;
+  private input!: FloatBuffer;
+  private headOut!: FloatBuffer;
+  private dPooled!: FloatBuffer;
+  /** The batch's example indices grouped by task (task 0's first), on the host and uploaded to `rowIndex`. */
+  private rowOrder = new Int32Array(0);
+  private rowIndex!: IntBuffer;
+  /** Where each task's examples start in rowOrder, and how many there are. */
+  private readonly starts: Int32Array;
+  private readonly counts: Int32Array;
   private batch = 0;
   private training = false;
 
@@ -62,37 +68,70 @@ export class TaskHeads implements EncoderHead<Int32Array> {
     }));
     this.maxOutputs = Math.max(1, ...specs.map((s) => s.numOutputs));
     this.counts = new Int32Array(specs.length);
+    this.starts = new Int32Array(specs.length);
   }
 
   private reserve(batch: number): void {
-    if (this.clsIndex.length >= batch) return;
-    const H = this.hiddenSize;
-    this.clsIndex = new Int32Array(batch);
-    this.cls = new Float32Array(batch * H);
-    this.pooledOut = new Float32Array(batch * H);
-    this.dPooledPre = new Float32Array(batch * H);
-    this.dCls = new Float32Array(batch * H);
-    this.dropped = new Float32Array(batch * H);
-    this.mask = new Uint8Array(batch * H);
-    this.gathered = new Float32Array(batch * H);
-    this.gatheredGrad = new Float32Array(batch * H);
-    this.headOut = new Float32Array(batch * this.maxOutputs);
-    this.dPooled = new Float32Array(batch * H);
-    this.rowsOf = this.heads.map(() => new Int32Array(batch));
+    if (this.capacity >= batch) return;
+    const { k, hiddenSize: H } = this;
+    this.capacity = batch;
+    this.clsIndex = k.allocInt(batch);
+    this.cls = k.allocFloat(batch * H);
+    this.pooledOut = k.allocFloat(batch * H);
+    this.dPooledPre = k.allocFloat(batch * H);
+    this.dCls = k.allocFloat(batch * H);
+    this.dropped = k.allocFloat(batch * H);
+    this.mask = k.allocByte(batch * H);
+    this.gathered = k.allocFloat(batch * H);
+    this.gatheredGrad = k.allocFloat(batch * H);
+    this.headOut = k.allocFloat(batch * this.maxOutputs);
+    this.dPooled = k.allocFloat(batch * H);
+    this.rowOrder = new Int32Array(batch);
+    this.rowIndex = k.allocInt(batch);
+  }
+
+  /**
+   * Groups the batch's examples by task from the host's task ids (batch data, like the inputs) and uploads the
+   * grouping; the rows themselves are then gathered and scattered on the backend.
+   */
+  private groupByTask(taskIds: Int32Array, batch: number): void {
+    const T = this.heads.length;
+    this.counts.fill(0);
+    for (let i = 0; i < batch; i++) {
+      const t = taskIds[i];
+      if (t >= 0 && t < T) this.counts[t]++;
+    }
+    let at = 0;
+    for (let t = 0; t < T; t++) {
+      this.starts[t] = at;
+      at += this.counts[t];
+    }
+    const next = Int32Array.from(this.starts);
+    for (let i = 0; i < batch; i++) {
+      const t = taskIds[i];
+      if (t >= 0 && t < T) this.rowOrder[next[t]++] = i;
+    }
+    this.k.upload(this.rowIndex, this.rowOrder.subarray(0, at));
+  }
+
+  /** Task t's example indices on the backend. */
+  private rowsOf(t: number): IntBuffer {
+    return this.k.view(this.rowIndex, this.starts[t], this.counts[t]);
   }
 
   /** The pooled outputs [batch, hidden] of the last forward (a view, valid until the next one). */
-  pooled(): Float32Array {
-    return this.pooledOut.subarray(0, this.batch * this.hiddenSize);
+  pooled(): FloatBuffer {
+    return this.k.view(this.pooledOut, 0, this.batch * this.hiddenSize);
   }
 
-  forward(sequence: Float32Array, inputs: EncoderInputs, taskIds: Int32Array, training: boolean, stepSeed: number, outputs: Float32Array): void {
+  forward(sequence: FloatBuffer, inputs: EncoderInputs, taskIds: Int32Array, training: boolean, stepSeed: number, outputs: FloatBuffer): void {
     const { k, hiddenSize: H, maxOutputs: M } = this;
     const { batch, seq } = inputs;
     this.reserve(batch);
     this.batch = batch;
     this.training = training;
-    k.embeddingForward(sequence, clsRows(batch, seq, this.clsIndex), this.cls, batch, H);
+    k.firstRows(this.clsIndex, batch, seq);
+    k.embeddingForward(sequence, this.clsIndex, this.cls, batch, H);
     denseForward(k, this.cls, this.poolerKernel.value, this.poolerBias.value, this.pooledOut, batch, H, H);
     k.tanhForward(this.pooledOut, this.pooledOut, batch * H);
     let input = this.pooledOut;
@@ -101,37 +140,32 @@ export class TaskHeads implements EncoderHead<Int32Array> {
       input = this.dropped;
     }
     this.input = input;
-    this.counts.fill(0);
-    for (let i = 0; i < batch; i++) {
-      const t = taskIds[i];
-      if (t >= 0 && t < this.heads.length) this.rowsOf[t][this.counts[t]++] = i;
-    }
-    outputs.fill(0, 0, batch * M);
+    this.groupByTask(taskIds, batch);
+    // Each example's row is written once, so adding into zeros is a copy.
+    k.fill(outputs, 0, 0, batch * M);
     this.heads.forEach((head, t) => {
       const n = this.counts[t];
       if (n === 0) return;
       const C = head.spec.numOutputs;
-      const rows = this.rowsOf[t];
-      for (let r = 0; r < n; r++) this.gathered.set(input.subarray(rows[r] * H, rows[r] * H + H), r * H);
+      const rows = this.rowsOf(t);
+      k.gatherRows(input, H, rows, n, H, this.gathered, H);
       denseForward(k, this.gathered, head.kernel.value, head.bias.value, this.headOut, n, H, C);
-      for (let r = 0; r < n; r++) outputs.set(this.headOut.subarray(r * C, r * C + C), rows[r] * M);
+      k.scatterAddRows(this.headOut, C, rows, n, C, outputs, M);
     });
   }
 
-  backward(dOutputs: Float32Array, dSequence: Float32Array): void {
+  backward(dOutputs: FloatBuffer, dSequence: FloatBuffer): void {
     const { k, hiddenSize: H, maxOutputs: M, batch } = this;
-    this.dPooled.fill(0, 0, batch * H);
+    k.fill(this.dPooled, 0, 0, batch * H);
     this.heads.forEach((head, t) => {
       const n = this.counts[t];
       if (n === 0) return;
       const C = head.spec.numOutputs;
-      const rows = this.rowsOf[t];
-      for (let r = 0; r < n; r++) {
-        this.headOut.set(dOutputs.subarray(rows[r] * M, rows[r] * M + C), r * C);
-        this.gathered.set(this.input.subarray(rows[r] * H, rows[r] * H + H), r * H);
-      }
+      const rows = this.rowsOf(t);
+      k.gatherRows(dOutputs, M, rows, n, C, this.headOut, C);
+      k.gatherRows(this.input, H, rows, n, H, this.gathered, H);
       denseBackward(k, this.gathered, head.kernel.value, this.headOut, this.gatheredGrad, head.kernel.grad, head.bias.grad, n, H, C);
-      for (let r = 0; r < n; r++) this.dPooled.set(this.gatheredGrad.subarray(r * H, r * H + H), rows[r] * H);
+      k.scatterAddRows(this.gatheredGrad, H, rows, n, H, this.dPooled, H);
     });
     if (this.training) k.dropoutBackward(this.dPooled, this.mask, this.dPooled, batch * H, HEAD_DROPOUT);
     k.tanhBackward(this.dPooled, this.pooledOut, this.dPooledPre, batch * H);

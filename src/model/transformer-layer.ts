@@ -1,4 +1,5 @@
-import type { EncoderLayerWeights, Kernels, MatrixLayout } from '../engine/kernels.js';
+import type { ByteBuffer, FloatBuffer, Kernels } from '../engine/backend.js';
+import type { EncoderLayerWeights, MatrixLayout } from '../engine/kernels.js';
 import type { Parameter, ParameterArena } from './arena.js';
 import type { BertConfig } from './bert-config.js';
 import { denseBackward } from './dense.js';
@@ -15,18 +16,8 @@ export interface Shape {
 
 /** A view over consecutive parameters of the arena: their values and their gradients. */
 export interface FusedView {
-  value: Float32Array;
-  grad: Float32Array;
-}
-
-/** Parameters that follow one another in the arena, as one view; throws if they are not adjacent. */
-function fuse(arena: ParameterArena, parts: Parameter[]): FusedView {
-  parts.forEach((q, i) => {
-    if (i > 0 && q.offset !== parts[i - 1].offset + parts[i - 1].size) throw new Error(`${q.name} does not follow ${parts[i - 1].name} in the arena`);
-  });
-  const start = parts[0].offset;
-  const end = parts[parts.length - 1].offset + parts[parts.length - 1].size;
-  return { value: arena.values.subarray(start, end), grad: arena.grads.subarray(start, end) };
+  value: FloatBuffer;
+  grad: FloatBuffer;
 }
 
 /**
@@ -59,14 +50,14 @@ export class LayerParameters {
   readonly out: Parameter; readonly outBias: Parameter;
   readonly outGamma: Parameter; readonly outBeta: Parameter;
   /** The same arrays, as encoderLayerInference takes them. */
-  readonly weights: EncoderLayerWeights;
+  readonly weights: EncoderLayerWeights<FloatBuffer>;
 
   constructor(arena: ParameterArena, index: number) {
     const p = layerPrefix(index);
     const get = (name: string): Parameter => arena.get(`${p}/${name}`);
     const projections = ['query', 'key', 'value'];
-    this.qkv = fuse(arena, projections.map((n) => get(`attention/self/${n}/kernel`)));
-    this.qkvBias = fuse(arena, projections.map((n) => get(`attention/self/${n}/bias`)));
+    this.qkv = arena.adjacent(projections.map((n) => get(`attention/self/${n}/kernel`)));
+    this.qkvBias = arena.adjacent(projections.map((n) => get(`attention/self/${n}/bias`)));
     this.attnOut = get('attention/output/dense/kernel'); this.attnOutBias = get('attention/output/dense/bias');
     this.attnGamma = get('attention/output/LayerNorm/gamma'); this.attnBeta = get('attention/output/LayerNorm/beta');
     this.inter = get('intermediate/dense/kernel'); this.interBias = get('intermediate/dense/bias');
@@ -84,57 +75,62 @@ export class LayerParameters {
 /** What one layer keeps from its forward pass for the backward pass, sized for a maximum shape. */
 export class LayerActivations {
   /** Queries, keys and values side by side: [rows, 3·hidden]; head h's query is columns h·headDim onwards. */
-  readonly qkv: Float32Array;
-  /** Attention probabilities after softmax, and after dropout (the same array when no dropout): [batch, heads, seq, seq]. */
-  readonly probs: Float32Array; readonly probsDropped: Float32Array; readonly probsMask: Uint8Array;
+  readonly qkv: FloatBuffer;
+  /** Attention probabilities after softmax, and after dropout (the same buffer when no dropout): [batch, heads, seq, seq]. */
+  readonly probs: FloatBuffer; readonly probsDropped: FloatBuffer; readonly probsMask: ByteBuffer;
   /** Attention context with heads merged: [rows, hidden]. */
-  readonly context: Float32Array;
-  readonly attnMask: Uint8Array;
+  readonly context: FloatBuffer;
+  readonly attnMask: ByteBuffer;
   /** Input of the first LayerNorm (residual sum) and its output, with the LN statistics. */
-  readonly attnResidual: Float32Array; readonly attnNormed: Float32Array;
-  readonly attnMean: Float32Array; readonly attnRstd: Float32Array;
+  readonly attnResidual: FloatBuffer; readonly attnNormed: FloatBuffer;
+  readonly attnMean: FloatBuffer; readonly attnRstd: FloatBuffer;
   /** Intermediate pre-activation and GELU output: [rows, intermediate]. */
-  readonly interPre: Float32Array; readonly interAct: Float32Array;
-  readonly outMask: Uint8Array;
-  readonly outResidual: Float32Array; readonly output: Float32Array;
-  readonly outMean: Float32Array; readonly outRstd: Float32Array;
+  readonly interPre: FloatBuffer; readonly interAct: FloatBuffer;
+  readonly outMask: ByteBuffer;
+  readonly outResidual: FloatBuffer; readonly output: FloatBuffer;
+  readonly outMean: FloatBuffer; readonly outRstd: FloatBuffer;
 
-  constructor(c: BertConfig, max: Shape) {
+  constructor(k: Kernels, c: BertConfig, max: Shape) {
     const rows = max.batch * max.seq;
     const H = c.hiddenSize;
     const scores = max.batch * c.numAttentionHeads * max.seq * max.seq;
-    this.qkv = new Float32Array(rows * 3 * H);
-    this.probs = new Float32Array(scores);
-    this.probsDropped = c.attentionProbsDropoutProb > 0 ? new Float32Array(scores) : this.probs;
-    this.probsMask = new Uint8Array(c.attentionProbsDropoutProb > 0 ? scores : 0);
-    this.context = new Float32Array(rows * H);
-    this.attnMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
-    this.attnResidual = new Float32Array(rows * H); this.attnNormed = new Float32Array(rows * H);
-    this.attnMean = new Float32Array(rows); this.attnRstd = new Float32Array(rows);
-    this.interPre = new Float32Array(rows * c.intermediateSize); this.interAct = new Float32Array(rows * c.intermediateSize);
-    this.outMask = new Uint8Array(c.hiddenDropoutProb > 0 ? rows * H : 0);
-    this.outResidual = new Float32Array(rows * H); this.output = new Float32Array(rows * H);
-    this.outMean = new Float32Array(rows); this.outRstd = new Float32Array(rows);
+    this.qkv = k.allocFloat(rows * 3 * H);
+    this.probs = k.allocFloat(scores);
+    this.probsDropped = c.attentionProbsDropoutProb > 0 ? k.allocFloat(scores) : this.probs;
+    this.probsMask = k.allocByte(c.attentionProbsDropoutProb > 0 ? scores : 0);
+    this.context = k.allocFloat(rows * H);
+    this.attnMask = k.allocByte(c.hiddenDropoutProb > 0 ? rows * H : 0);
+    this.attnResidual = k.allocFloat(rows * H); this.attnNormed = k.allocFloat(rows * H);
+    this.attnMean = k.allocFloat(rows); this.attnRstd = k.allocFloat(rows);
+    this.interPre = k.allocFloat(rows * c.intermediateSize); this.interAct = k.allocFloat(rows * c.intermediateSize);
+    this.outMask = k.allocByte(c.hiddenDropoutProb > 0 ? rows * H : 0);
+    this.outResidual = k.allocFloat(rows * H); this.output = k.allocFloat(rows * H);
+    this.outMean = k.allocFloat(rows); this.outRstd = k.allocFloat(rows);
   }
 }
 
 /** Scratch shared by all layers (nothing in it outlives one layer's forward or backward). */
 export class LayerScratch {
-  readonly a: Float32Array; readonly b: Float32Array;
+  readonly a: FloatBuffer; readonly b: FloatBuffer;
   /** Gradient of the queries, keys and values: [rows, 3·hidden]. */
-  readonly qkvGrad: Float32Array;
-  readonly scores: Float32Array; readonly scores2: Float32Array;
-  readonly inter: Float32Array;
+  readonly qkvGrad: FloatBuffer;
+  readonly scores: FloatBuffer;
+  readonly inter: FloatBuffer;
 
-  constructor(cfg: BertConfig, max: Shape) {
+  constructor(k: Kernels, cfg: BertConfig, max: Shape) {
     const rows = max.batch * max.seq;
     const H = cfg.hiddenSize;
     const scores = max.batch * cfg.numAttentionHeads * max.seq * max.seq;
-    this.a = new Float32Array(rows * H); this.b = new Float32Array(rows * H);
-    this.qkvGrad = new Float32Array(rows * 3 * H);
-    this.scores = new Float32Array(scores); this.scores2 = new Float32Array(scores);
-    this.inter = new Float32Array(rows * cfg.intermediateSize);
+    this.a = k.allocFloat(rows * H); this.b = k.allocFloat(rows * H);
+    this.qkvGrad = k.allocFloat(rows * 3 * H);
+    this.scores = k.allocFloat(scores);
+    this.inter = k.allocFloat(rows * cfg.intermediateSize);
   }
+}
+
+/** Buffer b from element `from` on: the keys and values inside a [rows, 3·hidden] projection, say. */
+function from(k: Kernels, b: FloatBuffer, offset: number): FloatBuffer {
+  return k.view(b, offset, k.size(b) - offset);
 }
 
 /** A BERT layer: y = LN(drop(dense(attn(x))) + x); z = LN(drop(dense(gelu(dense(y)))) + y). */
@@ -147,7 +143,7 @@ export class TransformerLayer {
     readonly acts: LayerActivations,
   ) {}
 
-  forward(x: Float32Array, mask: Float32Array, shape: Shape, s: LayerScratch, training: boolean, stepSeed: number): Float32Array {
+  forward(x: FloatBuffer, mask: FloatBuffer, shape: Shape, s: LayerScratch, training: boolean, stepSeed: number): FloatBuffer {
     const { k, c, params: p, acts: a } = this;
     const { batch, seq } = shape;
     const { rows, H, I, heads, hd } = layerDims(c, shape);
@@ -156,14 +152,14 @@ export class TransformerLayer {
 
     const layouts = attentionLayouts(seq, heads, hd);
     k.gemm(false, true, rows, 3 * H, H, 1, x, p.qkv.value, 0, a.qkv, p.qkvBias.value);
-    k.gemmStrided(false, true, seq, seq, hd, 1, a.qkv, layouts.qkv, a.qkv.subarray(H), layouts.qkv, 0, s.scores, layouts.scores, batch, heads);
+    k.gemmStrided(false, true, seq, seq, hd, 1, a.qkv, layouts.qkv, from(k, a.qkv, H), layouts.qkv, 0, s.scores, layouts.scores, batch, heads);
     k.softmaxForward(s.scores, mask, a.probs, batch, heads, seq, seq, 1 / Math.sqrt(hd));
     let probs = a.probs;
     if (training && c.attentionProbsDropoutProb > 0) {
       k.dropoutForward(a.probs, a.probsDropped, a.probsMask, nScores, c.attentionProbsDropoutProb, siteSeed(stepSeed, attentionProbsSite(this.index), firstRow * heads * seq * seq));
       probs = a.probsDropped;
     }
-    k.gemmStrided(false, false, seq, hd, seq, 1, probs, layouts.scores, a.qkv.subarray(2 * H), layouts.qkv, 0, a.context, layouts.context, batch, heads);
+    k.gemmStrided(false, false, seq, hd, seq, 1, probs, layouts.scores, from(k, a.qkv, 2 * H), layouts.qkv, 0, a.context, layouts.context, batch, heads);
 
     // Biases are added in the fused epilogues (bias + dropout + residual, bias + GELU) rather than by the gemms,
     // saving a pass over each output.
@@ -184,7 +180,7 @@ export class TransformerLayer {
    * Backward through the layer: dy (gradient of the output, overwritten) → dx (gradient of the input x, overwritten).
    * Parameter gradients are accumulated into the arena.
    */
-  backward(x: Float32Array, dy: Float32Array, dx: Float32Array, shape: Shape, s: LayerScratch, training: boolean): void {
+  backward(x: FloatBuffer, dy: FloatBuffer, dx: FloatBuffer, shape: Shape, s: LayerScratch, training: boolean): void {
     const { k, c, params: p, acts: a } = this;
     const { batch, seq } = shape;
     const { rows, H, I, heads, hd } = layerDims(c, shape);
@@ -207,7 +203,7 @@ export class TransformerLayer {
 
     // Attention block. dy → d(attnResidual) in place, which is also dx's residual part.
     k.layerNormBackward(dy, a.attnResidual, p.attnGamma.value, a.attnMean, a.attnRstd, dy, p.attnGamma.grad, p.attnBeta.grad, rows, H);
-    dx.set(dy.subarray(0, n));
+    k.copy(dy, dx, n);
     let dAttnOut = dy;
     if (dropHidden) {
       k.dropoutBackward(dy, a.attnMask, s.a, n, c.hiddenDropoutProb);
@@ -219,14 +215,14 @@ export class TransformerLayer {
     const probsUsed = training && c.attentionProbsDropoutProb > 0 ? a.probsDropped : a.probs;
     const dQkv = s.qkvGrad;
     // context = P·V: dP = dC·Vᵀ, dV = Pᵀ·dC
-    k.gemmStrided(false, true, seq, seq, hd, 1, s.b, layouts.context, a.qkv.subarray(2 * H), layouts.qkv, 0, s.scores, layouts.scores, batch, heads);
-    k.gemmStrided(true, false, seq, hd, seq, 1, probsUsed, layouts.scores, s.b, layouts.context, 0, dQkv.subarray(2 * H), layouts.qkv, batch, heads);
+    k.gemmStrided(false, true, seq, seq, hd, 1, s.b, layouts.context, from(k, a.qkv, 2 * H), layouts.qkv, 0, s.scores, layouts.scores, batch, heads);
+    k.gemmStrided(true, false, seq, hd, seq, 1, probsUsed, layouts.scores, s.b, layouts.context, 0, from(k, dQkv, 2 * H), layouts.qkv, batch, heads);
     const nScores = batch * heads * seq * seq;
     if (training && c.attentionProbsDropoutProb > 0) k.dropoutBackward(s.scores, a.probsMask, s.scores, nScores, c.attentionProbsDropoutProb);
     k.softmaxBackward(s.scores, a.probs, s.scores, batch * heads * seq, seq, 1 / Math.sqrt(hd));
     // scores = Q·Kᵀ: dQ = dS·K, dK = dSᵀ·Q
-    k.gemmStrided(false, false, seq, hd, seq, 1, s.scores, layouts.scores, a.qkv.subarray(H), layouts.qkv, 0, dQkv, layouts.qkv, batch, heads);
-    k.gemmStrided(true, false, seq, hd, seq, 1, s.scores, layouts.scores, a.qkv, layouts.qkv, 0, dQkv.subarray(H), layouts.qkv, batch, heads);
+    k.gemmStrided(false, false, seq, hd, seq, 1, s.scores, layouts.scores, from(k, a.qkv, H), layouts.qkv, 0, dQkv, layouts.qkv, batch, heads);
+    k.gemmStrided(true, false, seq, hd, seq, 1, s.scores, layouts.scores, a.qkv, layouts.qkv, 0, from(k, dQkv, H), layouts.qkv, batch, heads);
     // The fused projection: W is [3H, H] ([out, in]), so dW += dQKVᵀ·x and dx += dQKV·W.
     k.gemm(true, false, 3 * H, H, rows, 1, dQkv, x, 1, p.qkv.grad);
     k.biasGrad(dQkv, rows, 3 * H, p.qkvBias.grad);

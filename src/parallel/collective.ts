@@ -1,7 +1,9 @@
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
+
 /**
  * The collective operations data-parallel training needs, behind one small interface so that a GPU library (NCCL)
- * can implement it beside MPI. Buffers are the backend's float32 arrays (the gradient arena, a gather buffer);
- * every rank must call the same operations in the same order with buffers of the same length.
+ * can implement it beside MPI. Buffers are host float32 arrays (allReduceBuffer and broadcastBuffer take the
+ * backend's); every rank must call the same operations in the same order with buffers of the same length.
  */
 export interface Collective {
   /** This process's rank, 0 ≤ rank < size; rank 0 writes every file. */
@@ -33,3 +35,25 @@ export const singleProcess: Collective = Object.freeze({
   },
   close(): void {},
 });
+
+/** The buffer's memory for a host collective: its own when the backend computes in host memory, else a downloaded copy. */
+function hostArray(k: Kernels, b: FloatBuffer): { array: Float32Array; copied: boolean } {
+  const own = k.hostMemory(b);
+  return own ? { array: own, copied: false } : { array: k.download(b), copied: true };
+}
+
+/** allReduceSum on a backend buffer (the gradient arena): in place in host memory, or through a host copy. */
+export async function allReduceBuffer(k: Kernels, c: Collective, b: FloatBuffer): Promise<void> {
+  if (c.size === 1) return;
+  const { array, copied } = hostArray(k, b);
+  await c.allReduceSum(array);
+  if (copied) k.upload(b, array);
+}
+
+/** broadcast on a backend buffer (parameters and moments at the start), as allReduceBuffer. */
+export async function broadcastBuffer(k: Kernels, c: Collective, b: FloatBuffer, root: number): Promise<void> {
+  if (c.size === 1) return;
+  const { array, copied } = hostArray(k, b);
+  await c.broadcast(array, root);
+  if (copied) k.upload(b, array);
+}

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     learningRate: 1e-4, numTrainSteps: steps + 1, warmupProportion: 0, lrDecay: 0, weightDecayRate: 0.01, numLayers: config.numHiddenLayers,
   });
   const M = bert.heads.maxOutputs;
-  const buffers = { outputs: new Float32Array(batch * M), dOutputs: new Float32Array(batch * M) };
+  const buffers = { outputs: kernels.allocFloat(batch * M), dOutputs: kernels.allocFloat(batch * M) };
   const stepMs: number[] = [];
   for (let s = 0; s <= steps; s++) {
     const t = process.hrtime.bigint();
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({
       model, ranks: collective.size, threads_per_rank: threads, batch, seq, steps,
       examples_per_s: (1000 * batch) / median(stepMs), step_ms: median(stepMs),
-      allreduce_ms: reduce.length > 0 ? median(reduce) : 0, allreduce_bytes: 4 * bert.arena.grads.length,
+      allreduce_ms: reduce.length > 0 ? median(reduce) : 0, allreduce_bytes: 4 * bert.arena.size,
     })}\n`);
   }
   collective.close();

@@ -5,7 +5,7 @@ import { findPretrainedFiles } from '../checkpoint/pretrained-files.js';
 import { loadWeights } from '../checkpoint/load-weights.js';
 import { openCheckpoint } from '../checkpoint/open-checkpoint.js';
 import type { PretrainHparams } from '../config/pretrain-hparams.js';
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
 import { BamError } from '../errors.js';
 import { readBertConfig, type BertConfig } from '../model/bert-config.js';
 import { BertMaskedLm } from '../model/bert-masked-lm.js';
@@ -102,7 +102,7 @@ function loadDocuments(h: PretrainHparams, bamDir: string, tokenizer: FullTokeni
 }
 
 /** Held-out MLM loss and accuracy, in eval mode through the inference path. */
-function evaluateHeldout(model: BertMaskedLm, heldout: MaskedInstances, batchSize: number, loss: MaskedLmLoss, logits: Float32Array, adapter: BatchAdapter): HeldoutMetrics {
+function evaluateHeldout(model: BertMaskedLm, heldout: MaskedInstances, batchSize: number, loss: MaskedLmLoss, logits: FloatBuffer, adapter: BatchAdapter): HeldoutMetrics {
   let nll = 0;
   let correct = 0;
   let count = 0;
@@ -175,7 +175,7 @@ export async function runPretrain(
   });
   const maxRows = Math.max(h.train_batch_size, h.eval_batch_size) * P;
   const loss = new MaskedLmLoss(kernels, maxRows);
-  const logits = new Float32Array(maxRows * config.vocabSize);
+  const logits = kernels.allocFloat(maxRows * config.vocabSize);
   const adapter = new BatchAdapter(maxRows);
   model.encoder.reserve(h.train_batch_size, h.max_seq_length);
   log(

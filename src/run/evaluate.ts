@@ -38,12 +38,14 @@ function* predictBatches(model: BertModel, data: FeaturizedDataset, batchSize: n
   const M = model.heads.maxOutputs;
   const lengths = sequenceLengths(data);
   const inputs = encoderInputBuffers(batchSize, L);
+  const outputs = model.kernels.allocFloat(batchSize * M);
   for (let start = rows.start; start < rows.end; start += batchSize) {
     const end = Math.min(start + batchSize, rows.end);
     const batchRows: TokenRow[] = [];
     for (let i = start; i < end; i++) batchRows.push(tokenRowAt(data, L, i, lengths[i]));
     packBatch(batchRows, inputs);
-    model.infer(inputs, data.taskIds.subarray(start, end), result.subarray(start * M, end * M));
+    model.infer(inputs, data.taskIds.subarray(start, end), outputs);
+    result.set(model.kernels.download(outputs, 0, (end - start) * M), start * M);
     yield end;
   }
 }

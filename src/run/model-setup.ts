@@ -5,7 +5,7 @@ import { findPretrainedFiles, type PretrainedFiles } from '../checkpoint/pretrai
 import type { RunConfig } from '../config/resolve-config.js';
 import { validateAgainstModel } from '../config/resolve-config.js';
 import type { Task } from '../data/tasks.js';
-import type { Kernels } from '../engine/kernels.js';
+import type { Kernels } from '../engine/backend.js';
 import { BamError } from '../errors.js';
 import { readBertConfig, type BertConfig } from '../model/bert-config.js';
 import { BertModel } from '../model/bert-model.js';

@@ -7,7 +7,7 @@ import type { Example } from '../data/example.js';
 import { featurize, type FeaturizedDataset } from '../data/featurize.js';
 import { taskMultiple, taskWeights } from '../data/task-weighting.js';
 import { getTask, type Task } from '../data/tasks.js';
-import type { Kernels } from '../engine/kernels.js';
+import type { Kernels } from '../engine/backend.js';
 import { BamError } from '../errors.js';
 import { singleProcess, type Collective } from '../parallel/collective.js';
 import { rankSlice } from '../parallel/slices.js';

@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, IntBuffer, Kernels } from '../engine/backend.js';
 
 /** What one batch's masked-LM loss reports. */
 export interface MaskedLmLossResult {
@@ -13,35 +13,46 @@ export interface MaskedLmLossResult {
  * each position weighs 1 / (count + 1e-5), so the loss is the mean and its gradient that of the mean.
  */
 export class MaskedLmLoss {
-  private weights: Float32Array;
-  private losses: Float32Array;
-  private argmax: Int32Array;
+  private capacity = -1;
+  private labels!: IntBuffer;
+  private weights!: FloatBuffer;
+  private losses!: FloatBuffer;
+  private argmax!: IntBuffer;
 
   constructor(private readonly k: Kernels, maxPositions: number) {
-    this.weights = new Float32Array(maxPositions);
-    this.losses = new Float32Array(maxPositions);
-    this.argmax = new Int32Array(maxPositions);
+    this.reserve(maxPositions);
+  }
+
+  private reserve(count: number): void {
+    if (this.capacity >= count) return;
+    const { k } = this;
+    this.capacity = count;
+    this.labels = k.allocInt(count);
+    this.weights = k.allocFloat(count);
+    this.losses = k.allocFloat(count);
+    this.argmax = k.allocInt(count);
   }
 
   /**
-   * Loss of `count` masked positions with logits [count, vocab] and gold token ids `labels`; writes the gradient
-   * into dLogits (which may be the logits array itself). `meanOver` is the count the mean divides by: the global
-   * batch's masked positions when these are one rank's share of them, so that the ranks' losses and gradients sum
-   * to the global batch's mean and its gradient.
+   * Loss of `count` masked positions with logits [count, vocab] and gold token ids `labels` (host data); writes the
+   * gradient into dLogits (which may be the logits buffer itself). `meanOver` is the count the mean divides by: the
+   * global batch's masked positions when these are one rank's share of them, so that the ranks' losses and
+   * gradients sum to the global batch's mean and its gradient. The per-position losses and predictions are read
+   * back: they are the step's metrics.
    */
-  compute(logits: Float32Array, labels: Int32Array, count: number, vocab: number, dLogits: Float32Array, meanOver = count): MaskedLmLossResult {
-    if (count > this.weights.length) {
-      this.weights = new Float32Array(count);
-      this.losses = new Float32Array(count);
-      this.argmax = new Int32Array(count);
-    }
-    this.weights.fill(1 / (meanOver + 1e-5), 0, count);
-    this.k.sparseCrossEntropy(logits, labels, this.weights, count, vocab, this.losses, dLogits, this.argmax);
+  compute(logits: FloatBuffer, labels: Int32Array, count: number, vocab: number, dLogits: FloatBuffer, meanOver = count): MaskedLmLossResult {
+    const { k } = this;
+    this.reserve(count);
+    k.upload(this.labels, labels.subarray(0, count));
+    k.fill(this.weights, 1 / (meanOver + 1e-5), 0, count);
+    k.sparseCrossEntropy(logits, this.labels, this.weights, count, vocab, this.losses, dLogits, this.argmax);
+    const losses = k.download(this.losses, 0, count);
+    const argmax = k.download(this.argmax, 0, count);
     let loss = 0;
     let correct = 0;
     for (let i = 0; i < count; i++) {
-      loss += this.losses[i];
-      if (this.argmax[i] === labels[i]) correct++;
+      loss += losses[i];
+      if (argmax[i] === labels[i]) correct++;
     }
     return { loss, correct };
   }

@@ -1,8 +1,9 @@
+import type { FloatBuffer } from '../engine/backend.js';
 import type { BertMaskedLm } from '../model/bert-masked-lm.js';
 import type { EncoderInputs } from '../model/bert-encoder.js';
 import type { MaskedPositions } from '../model/masked-lm-head.js';
 import { rankMaskedLmBatch } from '../parallel/masked-lm-slice.js';
-import { singleProcess, type Collective } from '../parallel/collective.js';
+import { allReduceBuffer, singleProcess, type Collective } from '../parallel/collective.js';
 import type { MaskedLmLoss } from './masked-lm-loss.js';
 import type { AdamWeightDecay } from './optimizer.js';
 
@@ -31,7 +32,7 @@ export interface MaskedLmStepResult {
  * summed across ranks is the global batch's gradient; loss and correct are summed too (the global batch's).
  */
 export async function maskedLmTrainingStep(
-  model: BertMaskedLm, batch: MaskedLmBatch, loss: MaskedLmLoss, optimizer: AdamWeightDecay, step: number, seed: number, logits: Float32Array,
+  model: BertMaskedLm, batch: MaskedLmBatch, loss: MaskedLmLoss, optimizer: AdamWeightDecay, step: number, seed: number, logits: FloatBuffer,
   collective: Collective = singleProcess,
 ): Promise<MaskedLmStepResult> {
   const { inputs, positions, labels } = collective.size > 1 ? rankMaskedLmBatch(batch, collective) : batch;
@@ -41,11 +42,11 @@ export async function maskedLmTrainingStep(
   const result = loss.compute(logits, labels, positions.count, V, logits, batch.positions.count);
   model.backward(logits);
   if (collective.size > 1) {
-    await collective.allReduceSum(model.arena.grads);
+    await allReduceBuffer(model.kernels, collective, model.arena.grads);
     const totals = new Float32Array([result.loss, result.correct]);
     await collective.allReduceSum(totals);
     [result.loss, result.correct] = totals;
   }
-  const { gradNorm, learningRate } = optimizer.step(step);
-  return { loss: result.loss, correct: result.correct, gradNorm, learningRate };
+  const learningRate = optimizer.step(step);
+  return { loss: result.loss, correct: result.correct, gradNorm: optimizer.lastGradientNorm(), learningRate };
 }

@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, IntBuffer, Kernels } from '../engine/backend.js';
 
 /** The per-example training signal of a batch; arrays are [batch] unless noted. */
 export interface LossTargets {
@@ -29,15 +29,28 @@ export interface LossHead {
  * with teacher annealing, 1 − distill_weight without.
  */
 export class MultitaskLoss {
-  /** Each example's weighted loss from the last compute. */
+  /** Each example's weighted loss from the last compute (host memory). */
   readonly perExample: Float32Array;
-  private readonly rowsOf: Int32Array[];
+  /** The examples grouped by task (task 0's first), and where each task's run starts and how long it is. */
+  private readonly rowOrder: Int32Array;
+  private readonly starts: Int32Array;
   private readonly counts: Int32Array;
-  private readonly logits: Float32Array;
-  private readonly targets: Float32Array;
-  private readonly weights: Float32Array;
-  private readonly losses: Float32Array;
-  private readonly grads: Float32Array;
+  /** Host staging of the batch's data in that order: gold labels, regression golds, teacher logits and predictions. */
+  private readonly hostLabels: Int32Array;
+  private readonly hostGold: Float32Array;
+  private readonly hostTeacher: Float32Array;
+  private readonly hostTeacherPredictions: Float32Array;
+  /** On the backend, in task order: row indices, labels, regression golds and teacher outputs, then the loss inputs and outputs. */
+  private readonly rowIndex: IntBuffer;
+  private readonly labels: IntBuffer;
+  private readonly gold: FloatBuffer;
+  private readonly teacher: FloatBuffer;
+  private readonly teacherPredictions: FloatBuffer;
+  private readonly logits: FloatBuffer;
+  private readonly targets: FloatBuffer;
+  private readonly weights: FloatBuffer;
+  private readonly losses: FloatBuffer;
+  private readonly grads: FloatBuffer;
 
   constructor(
     private readonly k: Kernels,
@@ -48,51 +61,111 @@ export class MultitaskLoss {
     private readonly temperature = 1,
   ) {
     this.perExample = new Float32Array(maxBatch);
-    this.rowsOf = heads.map(() => new Int32Array(maxBatch));
+    this.rowOrder = new Int32Array(maxBatch);
+    this.starts = new Int32Array(heads.length);
     this.counts = new Int32Array(heads.length);
-    this.logits = new Float32Array(maxBatch * maxOutputs);
-    this.targets = new Float32Array(maxBatch * maxOutputs);
-    this.weights = new Float32Array(maxBatch);
-    this.losses = new Float32Array(maxBatch);
-    this.grads = new Float32Array(maxBatch * maxOutputs);
+    this.hostLabels = new Int32Array(maxBatch);
+    this.hostGold = new Float32Array(maxBatch);
+    this.hostTeacher = new Float32Array(maxBatch * maxOutputs);
+    this.hostTeacherPredictions = new Float32Array(maxBatch);
+    this.rowIndex = k.allocInt(maxBatch);
+    this.labels = k.allocInt(maxBatch);
+    this.gold = k.allocFloat(maxBatch);
+    this.teacher = k.allocFloat(maxBatch * maxOutputs);
+    this.teacherPredictions = k.allocFloat(maxBatch);
+    this.logits = k.allocFloat(maxBatch * maxOutputs);
+    this.targets = k.allocFloat(maxBatch * maxOutputs);
+    this.weights = k.allocFloat(maxBatch);
+    this.losses = k.allocFloat(maxBatch);
+    this.grads = k.allocFloat(maxBatch * maxOutputs);
   }
 
   /**
    * Loss of a batch given the head outputs [batch, maxOutputs]; writes dOutputs (same layout) and `perExample`.
-   * `goldWeight` is g above. Returns the summed loss, accumulated in float64.
+   * `goldWeight` is g above. Returns the summed loss, accumulated in float64. The batch's host data (task ids,
+   * labels, teacher outputs) is staged in task order and uploaded; targets, losses and gradients are computed on
+   * the backend, and only the per-example losses come back.
    */
-  compute(outputs: Float32Array, t: LossTargets, batch: number, goldWeight: number, dOutputs: Float32Array): number {
+  compute(outputs: FloatBuffer, t: LossTargets, batch: number, goldWeight: number, dOutputs: FloatBuffer): number {
     const { k, maxOutputs: M } = this;
-    this.counts.fill(0);
-    for (let i = 0; i < batch; i++) {
-      const task = t.taskIds[i];
-      if (task >= 0 && task < this.heads.length) this.rowsOf[task][this.counts[task]++] = i;
-    }
-    this.perExample.fill(0, 0, batch);
-    dOutputs.fill(0, 0, batch * M);
-    let total = 0;
+    const used = this.stage(t, batch);
+    k.fill(dOutputs, 0, 0, batch * M);
     this.heads.forEach((head, task) => {
       const n = this.counts[task];
       if (n === 0) return;
-      const rows = this.rowsOf[task];
+      const at = this.starts[task];
       const C = head.numOutputs;
-      this.weights.fill(head.weight, 0, n);
-      for (let r = 0; r < n; r++) {
-        const i = rows[r];
-        this.logits.set(outputs.subarray(i * M, i * M + C), r * C);
-        if (head.regression) this.targets[r] = this.regressionTarget(t, i, goldWeight);
-        else this.classificationTarget(t, i, C, goldWeight, this.targets.subarray(r * C, r * C + C));
+      const rows = k.view(this.rowIndex, at, n);
+      const logits = k.view(this.logits, at * M, n * C);
+      const targets = k.view(this.targets, at * M, n * C);
+      const grads = k.view(this.grads, at * M, n * C);
+      const weights = k.view(this.weights, at, n);
+      const losses = k.view(this.losses, at, n);
+      k.fill(weights, head.weight, 0, n);
+      k.gatherRows(outputs, M, rows, n, C, logits, C);
+      if (head.regression) {
+        const gold = k.view(this.gold, at, n);
+        if (t.teacherPredictions) k.weightedSum(gold, goldWeight, k.view(this.teacherPredictions, at, n), 1 - goldWeight, targets, n);
+        else k.copy(gold, targets, n);
+        k.squaredError(logits, targets, weights, n, losses, grads);
+      } else {
+        const teacher = t.teacherLogits ? k.view(this.teacher, at * M, n * C) : null;
+        k.softTargets(teacher, C, k.view(this.labels, at, n), n, C, goldWeight, this.temperature, targets);
+        k.softCrossEntropy(logits, targets, weights, n, C, losses, grads);
       }
-      if (head.regression) k.squaredError(this.logits, this.targets, this.weights, n, this.losses, this.grads);
-      else k.softCrossEntropy(this.logits, this.targets, this.weights, n, C, this.losses, this.grads);
-      for (let r = 0; r < n; r++) {
-        const i = rows[r];
-        this.perExample[i] = this.losses[r];
-        total += this.losses[r];
-        dOutputs.set(this.grads.subarray(r * C, r * C + C), i * M);
-      }
+      k.scatterAddRows(grads, C, rows, n, C, dOutputs, M);
     });
+    const losses = k.download(this.losses, 0, used);
+    this.perExample.fill(0, 0, batch);
+    let total = 0;
+    for (let p = 0; p < used; p++) {
+      this.perExample[this.rowOrder[p]] = losses[p];
+      total += losses[p];
+    }
     return total;
+  }
+
+  /**
+   * Groups the batch's examples by task and uploads, in that order, their row indices, labels, regression golds and
+   * teacher outputs (task t's teacher logits [n, C] from element starts[t]·maxOutputs on, as its logits, targets and
+   * gradients). Returns how many examples have a head (padding examples have none).
+   */
+  private stage(t: LossTargets, batch: number): number {
+    const { k, maxOutputs: M } = this;
+    const T = this.heads.length;
+    this.counts.fill(0);
+    for (let i = 0; i < batch; i++) {
+      const task = t.taskIds[i];
+      if (task >= 0 && task < T) this.counts[task]++;
+    }
+    let used = 0;
+    for (let task = 0; task < T; task++) {
+      this.starts[task] = used;
+      used += this.counts[task];
+    }
+    const next = Int32Array.from(this.starts);
+    for (let i = 0; i < batch; i++) {
+      const task = t.taskIds[i];
+      if (task < 0 || task >= T) continue;
+      const p = next[task]++;
+      this.rowOrder[p] = i;
+      const head = this.heads[task];
+      if (head.regression) {
+        this.hostGold[p] = t.regressionTargets[i];
+        if (t.teacherPredictions) this.hostTeacherPredictions[p] = t.teacherPredictions[i];
+      } else {
+        this.hostLabels[p] = t.labelIds[i];
+        const C = head.numOutputs;
+        const at = this.starts[task] * M + (p - this.starts[task]) * C;
+        if (t.teacherLogits) this.hostTeacher.set(t.teacherLogits.subarray(i * M, i * M + C), at);
+      }
+    }
+    k.upload(this.rowIndex, this.rowOrder.subarray(0, used));
+    k.upload(this.labels, this.hostLabels.subarray(0, used));
+    k.upload(this.gold, this.hostGold.subarray(0, used));
+    if (t.teacherLogits) k.upload(this.teacher, this.hostTeacher.subarray(0, used * M));
+    if (t.teacherPredictions) k.upload(this.teacherPredictions, this.hostTeacherPredictions.subarray(0, used));
+    return used;
   }
 
   /**
@@ -103,30 +176,8 @@ export class MultitaskLoss {
     return this.heads.map((head, task) => {
       const n = this.counts[task];
       let sum = 0;
-      for (let r = 0; r < n; r++) sum += this.perExample[this.rowsOf[task][r]];
+      for (let r = 0; r < n; r++) sum += this.perExample[this.rowOrder[this.starts[task] + r]];
       return { sum: head.weight === 0 ? 0 : sum / head.weight, count: n };
     });
-  }
-
-  private regressionTarget(t: LossTargets, i: number, goldWeight: number): number {
-    if (!t.teacherPredictions) return t.regressionTargets[i];
-    return goldWeight * t.regressionTargets[i] + (1 - goldWeight) * t.teacherPredictions[i];
-  }
-
-  private classificationTarget(t: LossTargets, i: number, C: number, goldWeight: number, out: Float32Array): void {
-    out.fill(0);
-    const teacher = t.teacherLogits;
-    if (!teacher) {
-      out[t.labelIds[i]] = 1;
-      return;
-    }
-    const base = i * this.maxOutputs;
-    const T = this.temperature;
-    let max = -Infinity;
-    for (let j = 0; j < C; j++) max = Math.max(max, teacher[base + j] / T);
-    let sum = 0;
-    for (let j = 0; j < C; j++) sum += Math.exp(teacher[base + j] / T - max);
-    for (let j = 0; j < C; j++) out[j] = (1 - goldWeight) * Math.exp(teacher[base + j] / T - max) / sum;
-    out[t.labelIds[i]] += goldWeight;
   }
 }

@@ -1,4 +1,4 @@
-import type { Kernels } from '../engine/kernels.js';
+import type { FloatBuffer, Kernels } from '../engine/backend.js';
 import type { ParameterArena } from '../model/arena.js';
 
 /** The optimisation hparams of the original (`bert/optimization.py`, `configure.py`). */
@@ -36,11 +36,14 @@ export function learningRateAt(step: number, s: OptimizerSettings): number {
 export class AdamWeightDecay {
   private readonly segments: Float64Array;
   private readonly layerFactors: Float64Array;
+  /** The global gradient norm of the last step, before clipping, where the backend writes it. */
+  private readonly gradNorm: FloatBuffer;
 
   constructor(private readonly k: Kernels, private readonly arena: ParameterArena, private readonly s: OptimizerSettings) {
     const params = arena.parameters;
     this.segments = new Float64Array(params.length * 4);
     this.layerFactors = new Float64Array(params.length);
+    this.gradNorm = k.allocFloat(1);
     params.forEach((p, i) => {
       this.segments[4 * i] = p.offset;
       this.segments[4 * i + 1] = p.size;
@@ -54,26 +57,22 @@ export class AdamWeightDecay {
     return learningRateAt(step, this.s);
   }
 
-  /** The global L2 norm of the gradients (before clipping). */
-  gradientNorm(): number {
-    return Math.sqrt(this.k.sumSquares(this.arena.grads, this.arena.grads.length));
-  }
-
   /**
-   * Applies one update with the gradients in the arena, at the given pre-increment step. Returns the global gradient
-   * norm before clipping and the base learning rate used.
+   * Applies one update with the gradients in the arena, at the given pre-increment step, clipping them to the global
+   * norm clipNorm on the backend. Returns the base learning rate used.
    */
-  step(step: number): { gradNorm: number; learningRate: number } {
-    const gradNorm = this.gradientNorm();
-    const clip = this.s.clipNorm ?? 1;
-    // tf.clip_by_global_norm scales by clip / max(norm, clip).
-    const scale = gradNorm > clip ? clip / gradNorm : 1;
+  step(step: number): number {
     const lr = learningRateAt(step, this.s);
     for (let i = 0; i < this.layerFactors.length; i++) this.segments[4 * i + 2] = lr * this.layerFactors[i];
     this.k.adamWeightDecay(
       this.arena.values, this.arena.grads, this.arena.adamM, this.arena.adamV, this.segments,
-      this.s.beta1 ?? 0.9, this.s.beta2 ?? 0.999, this.s.epsilon ?? 1e-6, scale,
+      this.s.beta1 ?? 0.9, this.s.beta2 ?? 0.999, this.s.epsilon ?? 1e-6, this.s.clipNorm ?? 1, this.gradNorm,
     );
-    return { gradNorm, learningRate: lr };
+    return lr;
+  }
+
+  /** The global gradient norm (before clipping) of the last step: a read from the backend, for after the step. */
+  lastGradientNorm(): number {
+    return this.k.download(this.gradNorm)[0];
   }
 }

@@ -1,7 +1,8 @@
+import type { FloatBuffer } from '../engine/backend.js';
 import { mix32 } from '../engine/kernels.js';
 import type { BertModel } from '../model/bert-model.js';
 import { rankBatch } from '../parallel/batch-slice.js';
-import { singleProcess, type Collective } from '../parallel/collective.js';
+import { allReduceBuffer, singleProcess, type Collective } from '../parallel/collective.js';
 import type { Batch, BatchStream } from './batches.js';
 import type { MultitaskLoss } from './multitask-loss.js';
 import type { AdamWeightDecay } from './optimizer.js';
@@ -59,8 +60,8 @@ export function stepSeed(seed: number, step: number): number {
 
 /** Buffers of the head outputs and their gradients, [batch, maxOutputs], reused from step to step. */
 export interface StepBuffers {
-  outputs: Float32Array;
-  dOutputs: Float32Array;
+  outputs: FloatBuffer;
+  dOutputs: FloatBuffer;
 }
 
 /**
@@ -80,7 +81,7 @@ export async function trainingStep(
   const total = loss.compute(buffers.outputs, targets, inputs.batch, g, buffers.dOutputs);
   model.backward(buffers.dOutputs);
   // Alone, nothing is awaited, so the step completes synchronously even for a caller that does not await it.
-  if (collective.size > 1) await collective.allReduceSum(model.arena.grads);
+  if (collective.size > 1) await allReduceBuffer(model.kernels, collective, model.arena.grads);
   optimizer.step(step);
   return total;
 }
@@ -103,7 +104,7 @@ export async function train(
   const B = stream.batchSize;
   // Activations for the longest possible batch, allocated once rather than grown as longer batches come.
   model.encoder.reserve(B, stream.maxSeqLength);
-  const buffers = { outputs: new Float32Array(B * model.heads.maxOutputs), dOutputs: new Float32Array(B * model.heads.maxOutputs) };
+  const buffers = { outputs: model.kernels.allocFloat(B * model.heads.maxOutputs), dOutputs: model.kernels.allocFloat(B * model.heads.maxOutputs) };
   const collective = o.collective ?? singleProcess;
   const step = async (s: number): Promise<StepReport> => {
     const g = goldWeight(o.distillation, s, o.numTrainSteps);

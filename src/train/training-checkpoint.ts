@@ -26,10 +26,13 @@ export function trainingCheckpointPath(dir: string): string {
 export function saveTrainingCheckpoint(dir: string, arena: ParameterArena, step: number, run: RunIdentity): void {
   mkdirSync(dir, { recursive: true });
   const tensors: Float32Tensor[] = [];
+  const k = arena.kernels;
+  const [values, adamM, adamV] = [arena.values, arena.adamM, arena.adamV].map((b) => k.download(b));
   for (const p of arena.parameters) {
-    tensors.push({ name: p.name, shape: p.shape, data: p.value });
-    tensors.push({ name: `${p.name}/adam_m`, shape: p.shape, data: arena.adamM.subarray(p.offset, p.offset + p.size) });
-    tensors.push({ name: `${p.name}/adam_v`, shape: p.shape, data: arena.adamV.subarray(p.offset, p.offset + p.size) });
+    const part = (all: Float32Array): Float32Array => all.subarray(p.offset, p.offset + p.size);
+    tensors.push({ name: p.name, shape: p.shape, data: part(values) });
+    tensors.push({ name: `${p.name}/adam_m`, shape: p.shape, data: part(adamM) });
+    tensors.push({ name: `${p.name}/adam_v`, shape: p.shape, data: part(adamV) });
   }
   writeSafetensors(trainingCheckpointPath(dir), tensors, {
     format: FORMAT,
@@ -55,10 +58,11 @@ export function restoreTrainingCheckpoint(dir: string, arena: ParameterArena, ru
         `${path}: this checkpoint belongs to a run with other hparams, data or model; delete ${dir} to start afresh, or rerun with the original settings to resume`,
       );
     }
+    const k = arena.kernels;
     for (const p of arena.parameters) {
-      p.value.set(file.readFloat32(p.name));
-      arena.adamM.set(file.readFloat32(`${p.name}/adam_m`), p.offset);
-      arena.adamV.set(file.readFloat32(`${p.name}/adam_v`), p.offset);
+      arena.write(p, file.readFloat32(p.name));
+      k.upload(arena.adamM, file.readFloat32(`${p.name}/adam_m`), p.offset);
+      k.upload(arena.adamV, file.readFloat32(`${p.name}/adam_v`), p.offset);
     }
     return Number(meta.step);
   } finally {

@@ -1,5 +1,5 @@
 import type { ParameterArena } from '../model/arena.js';
-import { singleProcess, type Collective } from '../parallel/collective.js';
+import { broadcastBuffer, singleProcess, type Collective } from '../parallel/collective.js';
 import { formatDuration } from './progress.js';
 import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type RunIdentity } from './training-checkpoint.js';
 import type { TrainingLog } from './training-log.js';
@@ -124,7 +124,7 @@ export async function runTrainingLoop(
     // Only rank 0's disk need hold the checkpoint: the others take its state (or its fresh initialisation).
     const shared = new Float32Array([restored ?? -1]);
     await collective.broadcast(shared, 0);
-    for (const buffer of [arena.values, arena.adamM, arena.adamV]) await collective.broadcast(buffer, 0);
+    for (const buffer of [arena.values, arena.adamM, arena.adamV]) await broadcastBuffer(arena.kernels, collective, buffer, 0);
     if (shared[0] >= 0) {
       start = shared[0];
       resumedFrom = start;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dropoutBits, type Kernels } from '../../src/engine/kernels.js';
+import { dropoutBits, type HostKernels } from '../../src/engine/kernels.js';
 import { loadNativeKernels } from '../../src/engine/native.js';
-import { referenceKernels } from '../../src/engine/reference.js';
+import { hostReferenceKernels as referenceKernels } from '../../src/engine/reference.js';
 import { interleaved } from './interleaved-layout.js';
 
 // Finite-difference checks of every backward kernel, on each backend. For a forward y = f(x) and random c the
@@ -57,9 +57,9 @@ function checkGradient(what: string, x: Float32Array, analytic: Float32Array, lo
 }
 
 const loaded = loadNativeKernels();
-const backends: [Kernels, string | false][] = [
+const backends: [HostKernels, string | false][] = [
   [referenceKernels, false],
-  ['kernels' in loaded ? loaded.kernels : referenceKernels,
+  ['host' in loaded ? loaded.host : referenceKernels,
     'error' in loaded ? `native kernels not available: ${loaded.error} (run "npm run build:native")` : false],
 ];
 

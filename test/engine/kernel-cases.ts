@@ -1,4 +1,4 @@
-import { dropoutBits, type EncoderLayerWeights, type Kernels } from '../../src/engine/kernels.js';
+import { dropoutBits, type EncoderLayerWeights, type HostKernels } from '../../src/engine/kernels.js';
 import { interleaved } from './interleaved-layout.js';
 
 // Seeded calls of every kernel, each returning all it writes, for the tests that run the same calls under several
@@ -22,7 +22,7 @@ const ROW: Tolerance = { rel: 1e-5, abs: 1e-6 };
 export interface KernelCase {
   name: string;
   /** Runs the kernel on fresh inputs; returns every output it writes, in a fixed order. */
-  run(k: Kernels): Output[];
+  run(k: HostKernels): Output[];
   /**
    * The tolerance of each output against the reference backend, given for the kernels with loops compiled per SIMD
    * level (native/simd_dispatch.h); test/engine/native-vs-reference.test.ts checks the others.

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BamError } from '../../src/errors.js';
 import { getKernels } from '../../src/engine/index.js';
-import { dropoutBits, type Kernels } from '../../src/engine/kernels.js';
+import { dropoutBits, type HostKernels } from '../../src/engine/kernels.js';
 import { loadNativeKernels } from '../../src/engine/native.js';
-import { referenceKernels as ref } from '../../src/engine/reference.js';
+import { hostReferenceKernels as ref, referenceKernels } from '../../src/engine/reference.js';
 import { interleaved } from './interleaved-layout.js';
 
 // Every native kernel against the reference on seeded random inputs. Inputs are views into larger buffers
@@ -16,7 +16,7 @@ import { interleaved } from './interleaved-layout.js';
 
 const loaded = loadNativeKernels();
 const skip = 'error' in loaded ? `native kernels not available: ${loaded.error} (run "npm run build:native")` : false;
-const native = 'kernels' in loaded ? loaded.kernels : ref;
+const native = 'host' in loaded ? loaded.host : ref;
 
 const GUARD = 3;
 const SENTINEL = -777.25;
@@ -77,7 +77,7 @@ function abs(x: Float32Array): Float32Array {
 }
 
 /** Runs the same kernel call on the reference and native backends, each with its own copies of the arrays. */
-function both(arrays: Float32Array[], call: (k: Kernels, xs: Float32Array[]) => void): [Float32Array[], Float32Array[]] {
+function both(arrays: Float32Array[], call: (k: HostKernels, xs: Float32Array[]) => void): [Float32Array[], Float32Array[]] {
   const r = arrays.map(copy);
   const n = arrays.map(copy);
   call(ref, r);
@@ -483,12 +483,12 @@ describe('getKernels', () => {
       if (saved === undefined) delete process.env.BAM_KERNELS;
       else process.env.BAM_KERNELS = saved;
     });
-    assert.equal(getKernels('reference'), ref);
+    assert.equal(getKernels('reference'), referenceKernels);
     process.env.BAM_KERNELS = 'reference';
-    assert.equal(getKernels(), ref);
+    assert.equal(getKernels(), referenceKernels);
     process.env.BAM_KERNELS = 'gpu';
     assert.throws(() => getKernels(), (err: unknown) => err instanceof BamError && /BAM_KERNELS=gpu/.test(err.message));
-    assert.equal(getKernels('reference'), ref);
+    assert.equal(getKernels('reference'), referenceKernels);
     if (skip) {
       assert.throws(() => getKernels('native'), BamError);
     } else {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BamError } from '../../src/errors.js';
 import { loadNativeKernels, SIMD_LEVELS, type SimdLevel } from '../../src/engine/native.js';
-import { referenceKernels as ref } from '../../src/engine/reference.js';
+import { hostReferenceKernels as ref } from '../../src/engine/reference.js';
 import { EXACT, firstOutside, KERNEL_CASES } from './kernel-cases.js';
 
 // The native kernels under every SIMD level this CPU runs (native/simd_dispatch.h): each level's results must be
@@ -14,7 +14,7 @@ const skip = 'error' in loaded ? `native kernels not available: ${loaded.error} 
 
 describe('SIMD levels give bit-identical results', { skip }, () => {
   if (!('kernels' in loaded)) return;
-  const { kernels: native, simd } = loaded;
+  const { host: native, simd } = loaded;
   const levels = simd.simdLevels();
   native.setThreads(2);
 

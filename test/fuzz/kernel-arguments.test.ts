@@ -4,7 +4,7 @@ import { backends } from '../kernels-under-test.js';
 
 /** The kernels' argument checks found missing by the mutation campaign, on every backend that has them. */
 
-for (const { name, kernels, skip } of backends) {
+for (const { name, host: kernels, skip } of backends) {
   test(`${name}: an embedding id outside the table is refused, not read`, { skip }, () => {
     const table = new Float32Array(4 * 3);
     const out = new Float32Array(2 * 3);
@@ -19,7 +19,7 @@ for (const { name, kernels, skip } of backends) {
 const native = backends.find((b) => b.name === 'native')!;
 
 test('native: counts larger than any array, and overlapping output matrices, are refused (they looped for ever)', { skip: native.skip }, () => {
-  const k = native.kernels!;
+  const k = native.host!;
   const empty = new Float32Array(0);
   assert.throws(() => k.softmaxBackward(empty, empty, empty, 2 ** 53 - 1, 0, 1), { name: 'RangeError', message: /rows is 9007199254740991, more than any array holds/ });
   const zero = { ld: 2, outer: 0, inner: 0 };
@@ -28,7 +28,7 @@ test('native: counts larger than any array, and overlapping output matrices, are
 });
 
 test('native: encoderLayerInference reads every weight (getters included) before it takes a pointer to x', { skip: native.skip }, () => {
-  const k = native.kernels!;
+  const k = native.host!;
   const [batch, seq, hidden, inter] = [1, 2, 4, 8];
   const x = new Float32Array(batch * seq * hidden).fill(0.5);
   const sizes: Record<string, number> = {

@@ -41,8 +41,8 @@ test('model gradients match finite differences for every parameter tensor (train
     { numOutputs: 3, regression: false, weight: 0.8 },
     { numOutputs: 1, regression: true, weight: 1.3 },
   ], M, batch);
-  const outputs = new Float32Array(batch * M);
-  const dOutputs = new Float32Array(batch * M);
+  const outputs = k.allocFloat(batch * M);
+  const dOutputs = k.allocFloat(batch * M);
   const seed = 1234;
   const evaluate = (): number => {
     model.forward(inputs, targets.taskIds, true, seed, outputs);
@@ -52,8 +52,8 @@ test('model gradients match finite differences for every parameter tensor (train
   model.arena.zeroGrads();
   evaluate();
   model.backward(dOutputs);
-  const analytic = Float32Array.from(model.arena.grads);
+  const analytic = k.download(model.arena.grads);
 
-  const checked = checkFiniteDifferences(model.arena.parameters, analytic, evaluate, rng, () => false);
+  const checked = checkFiniteDifferences(model.arena, analytic, evaluate, rng, () => false);
   assert.ok(checked >= 3 * (model.arena.parameters.length - 2), `only ${checked} entries checked`);
 });

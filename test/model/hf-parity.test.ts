@@ -61,22 +61,23 @@ describe('BERT forward matches Hugging Face BertForSequenceClassification (hf-ti
           segmentIds: Int32Array.from(ref.token_type_ids.flat()),
           inputMask: Float32Array.from(ref.attention_mask.flat()),
         };
-        const logits = new Float32Array(batch * model.heads.maxOutputs);
+        const k = backend.kernels!;
+        const logits = k.allocFloat(batch * model.heads.maxOutputs);
         if (path === 'forward') model.forward(inputs, new Int32Array(batch), false, 0, logits);
         else model.infer(inputs, new Int32Array(batch), logits, true);
-        const pooled = Float32Array.from(model.heads.pooled());
+        const pooled = k.download(model.heads.pooled());
 
         const errors = {
-          embedding_output: maxErrorOnTokens(model.encoder.embeddingOutput(), ref.embedding_output, ref.attention_mask),
-          last_hidden_state: maxErrorOnTokens(model.encoder.sequenceOutput(), ref.last_hidden_state, ref.attention_mask),
+          embedding_output: maxErrorOnTokens(k.download(model.encoder.embeddingOutput()), ref.embedding_output, ref.attention_mask),
+          last_hidden_state: maxErrorOnTokens(k.download(model.encoder.sequenceOutput()), ref.last_hidden_state, ref.attention_mask),
           pooler_output: maxError(pooled, ref.pooler_output, config.hiddenSize),
-          logits: maxError(logits, ref.logits, model.heads.maxOutputs),
+          logits: maxError(k.download(logits), ref.logits, model.heads.maxOutputs),
         };
         if (path === 'infer') {
           // The [CLS]-rows-only last layer gives the same pooler output and logits.
           model.infer(inputs, new Int32Array(batch), logits);
-          errors.pooler_output = Math.max(errors.pooler_output, maxError(model.heads.pooled(), ref.pooler_output, config.hiddenSize));
-          errors.logits = Math.max(errors.logits, maxError(logits, ref.logits, model.heads.maxOutputs));
+          errors.pooler_output = Math.max(errors.pooler_output, maxError(k.download(model.heads.pooled()), ref.pooler_output, config.hiddenSize));
+          errors.logits = Math.max(errors.logits, maxError(k.download(logits), ref.logits, model.heads.maxOutputs));
         }
         for (const [name, error] of Object.entries(errors)) assert.ok(error <= TOLERANCE, `${name}: max abs error ${error} > ${TOLERANCE}`);
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Kernels } from '../../src/engine/kernels.js';
+import type { Kernels } from '../../src/engine/backend.js';
 import { referenceKernels } from '../../src/engine/reference.js';
 import type { BertConfig } from '../../src/model/bert-config.js';
 import { BertMaskedLm } from '../../src/model/bert-masked-lm.js';
@@ -35,17 +35,18 @@ function run(k: Kernels): { model: BertMaskedLm; evaluate: () => number; grads: 
   model.initialize(7);
   const { inputs, positions, labels } = problem();
   const loss = new MaskedLmLoss(k, positions.count);
-  const logits = new Float32Array(positions.count * config.vocabSize);
+  const logits = k.allocFloat(positions.count * config.vocabSize);
+  const scratch = k.allocFloat(positions.count * config.vocabSize);
   const evaluate = (): number => {
     model.forward(inputs, positions, true, 1234, logits);
-    return loss.compute(Float32Array.from(logits), labels, positions.count, config.vocabSize, new Float32Array(logits.length)).loss;
+    return loss.compute(logits, labels, positions.count, config.vocabSize, scratch).loss;
   };
   model.arena.zeroGrads();
   model.forward(inputs, positions, true, 1234, logits);
-  const forwardLogits = Float32Array.from(logits);
+  const forwardLogits = k.download(logits);
   loss.compute(logits, labels, positions.count, config.vocabSize, logits);
   model.backward(logits);
-  return { model, evaluate, grads: Float32Array.from(model.arena.grads), logits: forwardLogits };
+  return { model, evaluate, grads: k.download(model.arena.grads), logits: forwardLogits };
 }
 
 /**
@@ -56,7 +57,7 @@ test('masked-LM gradients match finite differences for every parameter tensor (t
   const { model, evaluate, grads } = run(referenceKernels);
   const rng = new Rng(11);
   // Nothing trains the pooler without next-sentence prediction.
-  const checked = checkFiniteDifferences(model.arena.parameters, grads, evaluate, rng, (p) => p.name.startsWith('bert/pooler/'));
+  const checked = checkFiniteDifferences(model.arena, grads, evaluate, rng, (p) => p.name.startsWith('bert/pooler/'));
   assert.ok(checked >= 3 * (model.arena.parameters.length - 2) - 3, `only ${checked} entries checked`);
 });
 
@@ -80,13 +81,16 @@ test('masked-LM logits and gradients: native kernels equal the reference (per te
 
 test('the inference path gives the training path\'s logits without dropout (1e-5)', () => {
   for (const backend of backends.filter((b) => !b.skip)) {
-    const model = new BertMaskedLm(backend.kernels!, config);
+    const k = backend.kernels!;
+    const model = new BertMaskedLm(k, config);
     model.initialize(2);
     const { inputs, positions } = problem();
-    const a = new Float32Array(positions.count * config.vocabSize);
-    const b = new Float32Array(a.length);
-    model.forward(inputs, positions, false, 0, a);
-    model.infer(inputs, positions, b);
+    const aBuffer = k.allocFloat(positions.count * config.vocabSize);
+    const bBuffer = k.allocFloat(positions.count * config.vocabSize);
+    model.forward(inputs, positions, false, 0, aBuffer);
+    model.infer(inputs, positions, bBuffer);
+    const a = k.download(aBuffer);
+    const b = k.download(bBuffer);
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5, `${backend.name} logit ${i}: ${v} vs ${b[i]}`));
   }
 });

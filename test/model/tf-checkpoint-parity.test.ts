@@ -44,12 +44,13 @@ describe('a Google BERT TF checkpoint (keras-bert-tiny) loads and matches Huggin
         segmentIds: Int32Array.from(ref.token_type_ids.flat()),
         inputMask: Float32Array.from(ref.attention_mask.flat()),
       };
+      const k = backend.kernels!;
       for (const path of ['forward', 'infer'] as const) {
-        const outputs = new Float32Array(batch);
+        const outputs = k.allocFloat(batch);
         if (path === 'forward') model.forward(inputs, new Int32Array(batch), false, 0, outputs);
         else model.infer(inputs, new Int32Array(batch), outputs, true);
-        const pooled = model.heads.pooled();
-        const hidden = model.encoder.sequenceOutput();
+        const pooled = k.download(model.heads.pooled());
+        const hidden = k.download(model.encoder.sequenceOutput());
         const H = config.hiddenSize;
         let worst = 0;
         ref.last_hidden_state.forEach((rows, b) => rows.forEach((row, j) => {

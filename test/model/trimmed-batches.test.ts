@@ -34,15 +34,17 @@ function batch(seq: number): EncoderInputs {
  * gradient, so pooled outputs and every parameter gradient must equal those of the full-length batch.
  */
 test('a batch cut to its longest sequence gives the outputs and gradients of the max_seq_length batch', () => {
-  const model = new BertModel(referenceKernels, config, [{ task: 'a', numOutputs: 4 }]);
+  const k = referenceKernels;
+  const model = new BertModel(k, config, [{ task: 'a', numOutputs: 4 }]);
   model.initialize(3);
-  const dOutputs = Float32Array.from({ length: 3 * 4 }, (_, i) => Math.sin(i));
+  const dOutputs = k.allocFloat(3 * 4);
+  k.upload(dOutputs, Float32Array.from({ length: 3 * 4 }, (_, i) => Math.sin(i)));
   const run = (seq: number): { pooled: Float32Array; grads: Float32Array } => {
     model.arena.zeroGrads();
-    model.forward(batch(seq), new Int32Array(3), true, 1, new Float32Array(3 * 4));
-    const pooled = Float32Array.from(model.heads.pooled());
+    model.forward(batch(seq), new Int32Array(3), true, 1, k.allocFloat(3 * 4));
+    const pooled = k.download(model.heads.pooled());
     model.backward(dOutputs);
-    return { pooled, grads: Float32Array.from(model.arena.grads) };
+    return { pooled, grads: k.download(model.arena.grads) };
   };
   const full = run(32);
   const trimmed = run(6);

@@ -67,14 +67,15 @@ function globalBatch(): Batch {
 
 /** Gradient arena of one training forward/backward (dropout on) of `batch`, and its head outputs. */
 function gradients(model: BertModel, loss: MultitaskLoss, batch: Batch): { grads: Float32Array; outputs: Float32Array } {
+  const k = model.arena.kernels;
   const M = model.heads.maxOutputs;
-  const outputs = new Float32Array(batch.inputs.batch * M);
-  const dOutputs = new Float32Array(batch.inputs.batch * M);
+  const outputs = k.allocFloat(batch.inputs.batch * M);
+  const dOutputs = k.allocFloat(batch.inputs.batch * M);
   model.arena.zeroGrads();
   model.forward(batch.inputs, batch.targets.taskIds, true, 0x5eed, outputs);
   loss.compute(outputs, batch.targets, batch.inputs.batch, 1, dOutputs);
   model.backward(dOutputs);
-  return { grads: model.arena.grads.slice(), outputs };
+  return { grads: k.download(model.arena.grads), outputs: k.download(outputs) };
 }
 
 describe('a rank computes its slice of the global batch exactly as one process does', () => {

@@ -47,17 +47,18 @@ test('the committed encoder loads as bam run loads a pretrained model, and throu
   assert.equal(loaded.length, model.arena.parameters.length - 2, 'every encoder tensor loads (the task head starts fresh)');
   // A loaded value is its stored half, exactly.
   const p = model.arena.get('bert/encoder/layer_0/output/dense/kernel');
+  const value = model.arena.read(p);
   const [inDim, outDim] = p.shape;
-  assert.equal(p.value[1 * outDim + 2], stored[2 * inDim + 1]);
+  assert.equal(value[1 * outDim + 2], stored[2 * inDim + 1]);
   // Every loaded value is a half: converting it to half bits and back is exact.
   const halves = new Float32Array(1);
-  for (let i = 0; i < p.value.length; i += 101) {
-    const bits = float32ToHalfBits(p.value[i]);
+  for (let i = 0; i < value.length; i += 101) {
+    const bits = float32ToHalfBits(value[i]);
     const sign = bits & 0x8000 ? -1 : 1;
     const e = (bits >> 10) & 0x1f;
     const f = bits & 0x3ff;
     halves[0] = e === 0 ? sign * f * 2 ** -24 : sign * (1 + f / 1024) * 2 ** (e - 15);
-    assert.equal(halves[0], p.value[i]);
+    assert.equal(halves[0], value[i]);
   }
   const m = loadModel(DIR, { kernels: referenceKernels });
   assert.equal(m.kind, 'huggingface-encoder');

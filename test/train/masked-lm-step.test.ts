@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { huggingFaceName } from '../../src/checkpoint/bert-names.js';
 import { loadWeights, needsTranspose } from '../../src/checkpoint/load-weights.js';
 import { openSafetensors } from '../../src/checkpoint/safetensors.js';
-import type { Kernels } from '../../src/engine/kernels.js';
+import type { Kernels } from '../../src/engine/backend.js';
 import type { Parameter } from '../../src/model/arena.js';
 import { parseBertConfig } from '../../src/model/bert-config.js';
 import { BertMaskedLm } from '../../src/model/bert-masked-lm.js';
@@ -65,7 +65,7 @@ async function checkAgainst(dir: string, kernels: Kernels): Promise<void> {
     labels: Int32Array.from(b.labels),
   };
   const loss = new MaskedLmLoss(kernels, b.positions.length);
-  const logits = new Float32Array(b.positions.length * config.vocabSize);
+  const logits = kernels.allocFloat(b.positions.length * config.vocabSize);
   for (const record of ref.steps) {
     const r = await maskedLmTrainingStep(model, batch, loss, optimizer, record.step, 0, logits);
     assertClose(r.loss, record.loss, `step ${record.step} loss`);
@@ -77,17 +77,18 @@ async function checkAgainst(dir: string, kernels: Kernels): Promise<void> {
     const { p } = ours(model, name);
     let sum = 0;
     let sq = 0;
-    for (const v of p.value) { sum += v; sq += v * v; }
+    for (const v of model.arena.read(p)) { sum += v; sq += v * v; }
     assertClose(sum, expected, `${name} sum`);
     assertClose(Math.sqrt(sq), ref.after.norms[name], `${name} L2 norm`);
   }
   for (const [name, values] of Object.entries(ref.after.full)) {
     const { p, transpose } = ours(model, name);
+    const value = model.arena.read(p);
     const [rows, cols] = p.shape.length === 2 ? p.shape : [1, p.shape[0]];
     values.forEach((expected, i) => {
       // The golden is row-major in its own orientation; ours is the transpose when `transpose`.
       const at = transpose ? (i % rows) * cols + Math.floor(i / rows) : i;
-      assertClose(p.value[at], expected, `${name}[${i}]`);
+      assertClose(value[at], expected, `${name}[${i}]`);
     });
   }
 }

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { referenceKernels } from '../../src/engine/reference.js';
 import { ParameterArena } from '../../src/model/arena.js';
 import { saveTrainingCheckpoint, unfinishedTrials } from '../../src/train/training-checkpoint.js';
 
 test('a trial is unfinished while it has a checkpoint and no recorded results, even one whose training ended', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bam-trials-'));
   try {
-    const arena = new ParameterArena([{ name: 'w', shape: [2], depth: 0 }]);
+    const arena = new ParameterArena(referenceKernels, [{ name: 'w', shape: [2], depth: 0 }]);
     const run = { fingerprint: 'f', numTrainSteps: 10 };
     // Trial 1 stopped during its evaluation (checkpoint at the last step), trial 2 mid-training, trial 3 not started.
     saveTrainingCheckpoint(join(dir, 'trial_1'), arena, 10, run);
