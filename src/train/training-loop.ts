@@ -156,12 +156,14 @@ export async function runTrainingLoop(
     const rate = sinceLine > 0 ? interval.examples / sinceLine : 0;
     const stepsPerSecond = elapsed > 0 ? (s - start) / elapsed : 0;
     const eta = stepsPerSecond > 0 ? (o.numTrainSteps - s) / stepsPerSecond : Number.NaN;
-    const tasks = [...interval.taskLosses].map(([task, m]) => `${task} ${mean(m).toFixed(4)}`);
+    // A task with no example since the last line has no mean loss; the line leaves it out (the JSON log has null).
+    const multitask = interval.taskLosses.size > 1;
+    const tasks = [...interval.taskLosses].filter(([, m]) => m.count > 0).map(([task, m]) => `${task} ${mean(m).toFixed(4)}`);
     const accuracy = interval.mlmAccuracy ? mean(interval.mlmAccuracy) : null;
     o.log(
       `step ${s}/${o.numTrainSteps} = ${((100 * s) / o.numTrainSteps).toFixed(1)}%, ${rate.toFixed(1)} examples/s, ` +
       `elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(eta)} - mean loss per ${o.lossUnit}: ${mean(interval.loss).toFixed(4)}` +
-      `${tasks.length > 1 ? ` (${tasks.join(', ')})` : ''}${accuracy === null ? '' : `, MLM accuracy: ${(100 * accuracy).toFixed(2)}%`}` +
+      `${multitask ? ` (${tasks.join(', ')})` : ''}${accuracy === null ? '' : `, MLM accuracy: ${(100 * accuracy).toFixed(2)}%`}` +
       `${lastReport.lambda === null ? '' : `, lambda: ${lastReport.lambda.toFixed(3)}`}`,
     );
     trainingLog?.append({
