@@ -4,6 +4,7 @@ import type { EncoderInputs } from './bert-encoder.js';
 import { denseBackward, denseForward } from './dense.js';
 import { headsSite, siteSeed } from './dropout-sites.js';
 import type { EncoderHead } from './encoder-head.js';
+import { groupByTask } from './task-rows.js';
 import { headPrefix } from './parameter-specs.js';
 
 /** A task's head: `numOutputs` logits for classification, 1 for regression. */
@@ -90,30 +91,6 @@ export class TaskHeads implements EncoderHead<Int32Array> {
     this.rowIndex = k.allocInt(batch);
   }
 
-  /**
-   * Groups the batch's examples by task from the host's task ids (batch data, like the inputs) and uploads the
-   * grouping; the rows themselves are then gathered and scattered on the backend.
-   */
-  private groupByTask(taskIds: Int32Array, batch: number): void {
-    const T = this.heads.length;
-    this.counts.fill(0);
-    for (let i = 0; i < batch; i++) {
-      const t = taskIds[i];
-      if (t >= 0 && t < T) this.counts[t]++;
-    }
-    let at = 0;
-    for (let t = 0; t < T; t++) {
-      this.starts[t] = at;
-      at += this.counts[t];
-    }
-    const next = Int32Array.from(this.starts);
-    for (let i = 0; i < batch; i++) {
-      const t = taskIds[i];
-      if (t >= 0 && t < T) this.rowOrder[next[t]++] = i;
-    }
-    this.k.upload(this.rowIndex, this.rowOrder.subarray(0, at));
-  }
-
   /** Task t's example indices on the backend. */
   private rowsOf(t: number): IntBuffer {
     return this.k.view(this.rowIndex, this.starts[t], this.counts[t]);
@@ -140,7 +117,9 @@ export class TaskHeads implements EncoderHead<Int32Array> {
       input = this.dropped;
     }
     this.input = input;
-    this.groupByTask(taskIds, batch);
+    // Grouped on the host from the batch's task ids and uploaded; the rows are gathered and scattered on the backend.
+    const grouped = groupByTask(taskIds, batch, this.rowOrder, this.starts, this.counts);
+    k.upload(this.rowIndex, this.rowOrder.subarray(0, grouped));
     // Each example's row is written once, so adding into zeros is a copy.
     k.fill(outputs, 0, 0, batch * M);
     this.heads.forEach((head, t) => {

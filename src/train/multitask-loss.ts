@@ -1,4 +1,5 @@
 import type { FloatBuffer, IntBuffer, Kernels } from '../engine/backend.js';
+import { groupByTask } from '../model/task-rows.js';
 
 /** The per-example training signal of a batch; arrays are [batch] unless noted. */
 export interface LossTargets {
@@ -132,34 +133,21 @@ export class MultitaskLoss {
    */
   private stage(t: LossTargets, batch: number): number {
     const { k, maxOutputs: M } = this;
-    const T = this.heads.length;
-    this.counts.fill(0);
-    for (let i = 0; i < batch; i++) {
-      const task = t.taskIds[i];
-      if (task >= 0 && task < T) this.counts[task]++;
-    }
-    let used = 0;
-    for (let task = 0; task < T; task++) {
-      this.starts[task] = used;
-      used += this.counts[task];
-    }
-    const next = Int32Array.from(this.starts);
-    for (let i = 0; i < batch; i++) {
-      const task = t.taskIds[i];
-      if (task < 0 || task >= T) continue;
-      const p = next[task]++;
-      this.rowOrder[p] = i;
-      const head = this.heads[task];
-      if (head.regression) {
-        this.hostGold[p] = t.regressionTargets[i];
-        if (t.teacherPredictions) this.hostTeacherPredictions[p] = t.teacherPredictions[i];
-      } else {
-        this.hostLabels[p] = t.labelIds[i];
-        const C = head.numOutputs;
-        const at = this.starts[task] * M + (p - this.starts[task]) * C;
-        if (t.teacherLogits) this.hostTeacher.set(t.teacherLogits.subarray(i * M, i * M + C), at);
+    const used = groupByTask(t.taskIds, batch, this.rowOrder, this.starts, this.counts);
+    this.heads.forEach((head, task) => {
+      const C = head.numOutputs;
+      for (let r = 0; r < this.counts[task]; r++) {
+        const p = this.starts[task] + r;
+        const i = this.rowOrder[p];
+        if (head.regression) {
+          this.hostGold[p] = t.regressionTargets[i];
+          if (t.teacherPredictions) this.hostTeacherPredictions[p] = t.teacherPredictions[i];
+        } else {
+          this.hostLabels[p] = t.labelIds[i];
+          if (t.teacherLogits) this.hostTeacher.set(t.teacherLogits.subarray(i * M, i * M + C), this.starts[task] * M + r * C);
+        }
       }
-    }
+    });
     k.upload(this.rowIndex, this.rowOrder.subarray(0, used));
     k.upload(this.labels, this.hostLabels.subarray(0, used));
     k.upload(this.gold, this.hostGold.subarray(0, used));
