@@ -59,6 +59,11 @@ export interface PretrainLog {
 
 export const TRAINING_LOG = 'training_log.jsonl';
 
+/** A task's loss is null in logs of bam before 2026-12-01 when none of its examples came since the previous record. */
+function withoutNulls(map: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(map).filter(([, v]) => v !== null));
+}
+
 /** The records of a `bam run` log, or undefined when the file does not exist. */
 export function readRunLog(path: string): RunLog | undefined {
   const log: RunLog = { train: [], eval: [] };
@@ -74,7 +79,7 @@ export function readRunLog(path: string): RunLog | undefined {
         lr: check.number('lr'),
         lambda: record.lambda === null ? null : check.number('lambda'),
         loss: check.number('loss'),
-        task_losses: check.numberMap(record.task_losses, 'task_losses'),
+        task_losses: check.numberMap(withoutNulls(check.object(record.task_losses, 'task_losses')), 'task_losses'),
         examples_per_s: check.number('examples_per_s'),
         elapsed_s: check.number('elapsed_s'),
       });

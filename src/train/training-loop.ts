@@ -156,9 +156,10 @@ export async function runTrainingLoop(
     const rate = sinceLine > 0 ? interval.examples / sinceLine : 0;
     const stepsPerSecond = elapsed > 0 ? (s - start) / elapsed : 0;
     const eta = stepsPerSecond > 0 ? (o.numTrainSteps - s) / stepsPerSecond : Number.NaN;
-    // A task with no example since the last line has no mean loss; the line leaves it out (the JSON log has null).
+    // A task with no example since the last line has no mean loss: the line and the log record leave it out.
     const multitask = interval.taskLosses.size > 1;
-    const tasks = [...interval.taskLosses].filter(([, m]) => m.count > 0).map(([task, m]) => `${task} ${mean(m).toFixed(4)}`);
+    const withExamples = [...interval.taskLosses].filter(([, m]) => m.count > 0);
+    const tasks = withExamples.map(([task, m]) => `${task} ${mean(m).toFixed(4)}`);
     const accuracy = interval.mlmAccuracy ? mean(interval.mlmAccuracy) : null;
     o.log(
       `step ${s}/${o.numTrainSteps} = ${((100 * s) / o.numTrainSteps).toFixed(1)}%, ${rate.toFixed(1)} examples/s, ` +
@@ -174,7 +175,7 @@ export async function runTrainingLoop(
       lr: lastReport.learningRate,
       ...(lastReport.taskLosses ? { lambda: lastReport.lambda } : {}),
       loss: mean(interval.loss),
-      ...(lastReport.taskLosses ? { task_losses: Object.fromEntries([...interval.taskLosses].map(([t, m]) => [t, mean(m)])) } : {}),
+      ...(lastReport.taskLosses ? { task_losses: Object.fromEntries(withExamples.map(([t, m]) => [t, mean(m)])) } : {}),
       ...(accuracy === null ? {} : { mlm_accuracy: accuracy }),
       examples_per_s: rate,
       elapsed_s: elapsed,

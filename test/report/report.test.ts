@@ -133,6 +133,19 @@ describe('report inputs', () => {
     assert.deepEqual(collectModels(join(dir, 'bad'), ['m']).runs[0].log?.train.map((r) => r.step), [1, 2], 'a complete last line without a newline counts');
   });
 
+  test('a task loss of null (older logs: no example of the task since the previous record) is left out; a string is an error', () => {
+    const model = join(dir, 'nulls', 'models', 'm');
+    mkdirSync(model, { recursive: true });
+    const record = { type: 'train', trial: 1, step: 1, total_steps: 2, lr: 1, lambda: null, loss: 1, task_losses: { rte: 0.5, wnli: null }, examples_per_s: 1, elapsed_s: 1 };
+    const log = join(model, 'training_log.jsonl');
+    writeFileSync(log, `${JSON.stringify(record)}
+`);
+    assert.deepEqual(collectModels(join(dir, 'nulls'), ['m']).runs[0].log?.train[0].task_losses, { rte: 0.5 });
+    writeFileSync(log, `${JSON.stringify({ ...record, task_losses: { rte: 'low' } })}
+`);
+    assert.throws(() => collectModels(join(dir, 'nulls'), ['m']), /training_log\.jsonl:1: "task_losses\.rte" must be a number, got "low"/);
+  });
+
   test('a malformed results.json is an error naming the file', () => {
     const model = join(dir, 'badresults', 'models', 'm');
     mkdirSync(model, { recursive: true });
