@@ -9,7 +9,7 @@ const floats = (b: FloatBuffer): Float32Array => host<Float32Array>(b);
 const ints = (b: IntBuffer): Int32Array => host<Int32Array>(b);
 
 /** The buffer operations over host memory, as every backend must compute them (the reference of their meaning). */
-export const hostBufferOps: BufferOps = Object.freeze({
+const hostBufferOps: BufferOps = Object.freeze({
   allocFloat: (n: number) => new Float32Array(n) as unknown as FloatBuffer,
   allocInt: (n: number) => new Int32Array(n) as unknown as IntBuffer,
   allocByte: (n: number) => new Uint8Array(n) as unknown as ByteBuffer,
