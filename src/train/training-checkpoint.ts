@@ -27,7 +27,8 @@ export function saveTrainingCheckpoint(dir: string, arena: ParameterArena, step:
   mkdirSync(dir, { recursive: true });
   const tensors: Float32Tensor[] = [];
   const k = arena.kernels;
-  const [values, adamM, adamV] = [arena.values, arena.adamM, arena.adamV].map((b) => k.download(b));
+  // In host memory (native, reference) the arrays are written as they are; another backend's come down once.
+  const [values, adamM, adamV] = [arena.values, arena.adamM, arena.adamV].map((b) => k.hostMemory(b) ?? k.download(b));
   for (const p of arena.parameters) {
     const part = (all: Float32Array): Float32Array => all.subarray(p.offset, p.offset + p.size);
     tensors.push({ name: p.name, shape: p.shape, data: part(values) });
