@@ -85,16 +85,17 @@ const arenaValues = (model: BertModel | BertMaskedLm): Float32Array => model.are
 
 /** Two ranks in one process: each collective call waits for the other rank's, then both hold the result. */
 function inProcessRanks(): [Collective, Collective] {
-  let waiting: { buffer: Float32Array; root: number | null; done: () => void } | null = null;
-  const meet = (buffer: Float32Array, root: number | null): Promise<void> => new Promise((resolve) => {
+  let waiting: { buffer: Float32Array; rank: number; done: () => void } | null = null;
+  /** root null: sum the two buffers into both; else copy the root rank's buffer into the other's. */
+  const meet = (buffer: Float32Array, rank: number, root: number | null): Promise<void> => new Promise((resolve) => {
     if (!waiting) {
-      waiting = { buffer, root, done: resolve };
+      waiting = { buffer, rank, done: resolve };
       return;
     }
     const other = waiting;
     waiting = null;
     for (let i = 0; i < buffer.length; i++) {
-      const value = root === null ? buffer[i] + other.buffer[i] : other.buffer[i];
+      const value = root === null ? buffer[i] + other.buffer[i] : root === rank ? buffer[i] : other.buffer[i];
       buffer[i] = value;
       other.buffer[i] = value;
     }
@@ -103,9 +104,8 @@ function inProcessRanks(): [Collective, Collective] {
   });
   const rank = (r: number): Collective => ({
     rank: r, size: 2, localSize: 2,
-    allReduceSum: (buffer) => meet(buffer, null),
-    // The second caller takes the first's data; the tests broadcast nothing but identical initial states.
-    broadcast: (buffer, root) => meet(buffer, root),
+    allReduceSum: (buffer) => meet(buffer, r, null),
+    broadcast: (buffer, root) => meet(buffer, r, root),
     abort(message: string): never { throw new Error(message); },
     close() {},
   });
